@@ -1,0 +1,2 @@
+//! Shared test-case generator (being written).
+#![forbid(unsafe_code)]

@@ -1,0 +1,1 @@
+//! relent (being written).
