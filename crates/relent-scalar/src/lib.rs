@@ -47,17 +47,26 @@ pub fn kl_normalized<T: Element>(p: &[T], q: &[T]) -> f64 {
 
 /// Cross-entropy −Σ p·ln q.
 pub fn cross_entropy<T: Element>(p: &[T], q: &[T]) -> f64 {
-    -p.iter().zip(q).map(|(&p, &q)| xlogy(p.to_f64(), q.to_f64())).sum::<f64>()
+    -p.iter()
+        .zip(q)
+        .map(|(&p, &q)| xlogy(p.to_f64(), q.to_f64()))
+        .sum::<f64>()
 }
 
 /// Shannon entropy −Σ p·ln p.
 pub fn entropy<T: Element>(p: &[T]) -> f64 {
-    -p.iter().map(|&p| xlogy(p.to_f64(), p.to_f64())).sum::<f64>()
+    -p.iter()
+        .map(|&p| xlogy(p.to_f64(), p.to_f64()))
+        .sum::<f64>()
 }
 
 /// Generalised KL Σ p·ln(p/q) − p + q (SciPy `kl_div` summed).
 pub fn generalized_kl<T: Element>(p: &[T], q: &[T]) -> f64 {
-    let s: f64 = p.iter().zip(q).map(|(&p, &q)| q.to_f64() - p.to_f64()).sum();
+    let s: f64 = p
+        .iter()
+        .zip(q)
+        .map(|(&p, &q)| q.to_f64() - p.to_f64())
+        .sum();
     kl(p, q) + s
 }
 
@@ -88,7 +97,11 @@ pub fn kl_log<T: Element>(lp: &[T], lq: &[T]) -> f64 {
         .zip(lq)
         .map(|(&a, &b)| {
             let (a, b) = (a.to_f64(), b.to_f64());
-            if a == f64::NEG_INFINITY { 0.0 } else { a.exp() * (a - b) }
+            if a == f64::NEG_INFINITY {
+                0.0
+            } else {
+                a.exp() * (a - b)
+            }
         })
         .sum()
 }
@@ -96,8 +109,15 @@ pub fn kl_log<T: Element>(lp: &[T], lq: &[T]) -> f64 {
 /// KL(softmax(a/t) ‖ softmax(b/t)), fused and stable.
 pub fn kl_logits<T: Element>(a: &[T], b: &[T], temperature: f64) -> f64 {
     let lse = |v: &[T]| {
-        let m = v.iter().map(|x| x.to_f64() / temperature).fold(f64::NEG_INFINITY, f64::max);
-        m + v.iter().map(|x| (x.to_f64() / temperature - m).exp()).sum::<f64>().ln()
+        let m = v
+            .iter()
+            .map(|x| x.to_f64() / temperature)
+            .fold(f64::NEG_INFINITY, f64::max);
+        m + v
+            .iter()
+            .map(|x| (x.to_f64() / temperature - m).exp())
+            .sum::<f64>()
+            .ln()
     };
     let (la, lb) = (lse(a), lse(b));
     let lp: Vec<f64> = a.iter().map(|x| x.to_f64() / temperature - la).collect();
