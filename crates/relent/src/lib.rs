@@ -92,6 +92,22 @@ pub use half;
 
 use validate::{Arg, Domain, Totals};
 
+/// The range a function's exact value lies in, whatever the (valid) input.
+mod range {
+    /// Any sign: the value is returned as computed.
+    #[inline]
+    pub(crate) fn any(v: f64) -> f64 {
+        v
+    }
+    /// The exact value is ≥ 0 for every valid input (each term is ≥ 0, or the inputs are
+    /// normalised): a computed value below 0 can only be rounding, and 0 is closer to the
+    /// exact value, so it is returned instead. The contract's "never negative".
+    #[inline]
+    pub(crate) fn non_negative(v: f64) -> f64 {
+        if v < 0.0 { 0.0 } else { v }
+    }
+}
+
 /// The accuracy statement shared by every function (until the kernels land).
 macro_rules! accuracy_doc {
     () => {
@@ -128,7 +144,7 @@ macro_rules! totals_doc {
 macro_rules! checked {
     ($(
         $(#[doc = $doc:literal])*
-        fn $name:ident, $bits:ident ( $($arg:ident : $dom:ident),+ $(; $par:ident)? ) $tot:ident;
+        fn $name:ident, $bits:ident ( $($arg:ident : $dom:ident),+ $(; $par:ident)? ) $tot:ident $range:ident;
         example: $setup:literal, $call:literal, $check:literal;
         bits: $unit:literal, $factor:literal;
     )*) => {$(
@@ -163,6 +179,7 @@ macro_rules! checked {
                 Totals::$tot,
                 || relent_scalar::$name($($arg),+ $(, $par)?),
             )
+            .map(range::$range)
         }
 
         #[doc = concat!("[`", stringify!($name), "`] in bits: the value ", $unit, ".")]
@@ -191,6 +208,7 @@ macro_rules! checked {
                 Totals::$tot,
                 || relent_scalar::$bits($($arg),+ $(, $par)?),
             )
+            .map(range::$range)
         }
     )*};
 }
@@ -208,7 +226,7 @@ checked! {
     /// - a term with `p[i] = 0` is 0, also when `q[i] = 0`;
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl(p, p)` is exactly 0.
-    fn kl, kl_bits(p: Probability, q: Probability) Any;
+    fn kl, kl_bits(p: Probability, q: Probability) Any any;
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
         "assert!((v - 0.5 * (4.0f64 / 3.0).ln()).abs() < 1e-15);\n\
@@ -227,7 +245,7 @@ checked! {
     /// - a term with `p[i] = 0` is 0, also when `q[i] = 0`;
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl_normalized(p, p)` is exactly 0.
-    fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero;
+    fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero non_negative;
     example: "let counts_p = [2.0f64, 2.0];\nlet counts_q = [1.0f64, 3.0];",
         "&counts_p, &counts_q",
         "assert!((v - 0.5 * (4.0f64 / 3.0).ln()).abs() < 1e-15);";
@@ -241,7 +259,7 @@ checked! {
     ///
     /// - a term with `p[i] = 0` is 0, also when `q[i] = 0`;
     /// - `p[i] > 0` with `q[i] = 0` gives +∞.
-    fn cross_entropy, cross_entropy_bits(p: Probability, q: Probability) Any;
+    fn cross_entropy, cross_entropy_bits(p: Probability, q: Probability) Any any;
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
         "assert!((v - 0.5 * (16.0f64 / 3.0).ln()).abs() < 1e-15);";
@@ -254,7 +272,7 @@ checked! {
     /// - a term with `p[i] = 0` is 0;
     /// - a one-hot vector has entropy exactly 0; the uniform distribution over n outcomes
     ///   has ln n.
-    fn entropy, entropy_bits(p: Probability) Any;
+    fn entropy, entropy_bits(p: Probability) Any any;
     example: "let p = [0.25f32; 4];",
         "&p",
         "assert!((v - 4.0f64.ln()).abs() < 1e-15);";
@@ -270,7 +288,7 @@ checked! {
     /// - a term with `p[i] = 0` is `q[i]`;
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `generalized_kl(p, p)` is exactly 0.
-    fn generalized_kl, generalized_kl_bits(p: Probability, q: Probability) Any;
+    fn generalized_kl, generalized_kl_bits(p: Probability, q: Probability) Any non_negative;
     example: "let p = [1.0f64, 2.0];\nlet q = [2.0f64, 2.0];",
         "&p, &q",
         "assert!((v - (1.0 - 2.0f64.ln())).abs() < 1e-15);";
@@ -286,7 +304,7 @@ checked! {
     /// - a term with `p[i] = q[i]` (including both 0) is 0;
     /// - one side 0 and the other > 0 gives +∞;
     /// - `jeffreys(p, q) == jeffreys(q, p)`, and `jeffreys(p, p)` is exactly 0.
-    fn jeffreys, jeffreys_bits(p: Probability, q: Probability) Any;
+    fn jeffreys, jeffreys_bits(p: Probability, q: Probability) Any non_negative;
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
         "assert!((v - 0.25 * 3.0f64.ln()).abs() < 1e-15);";
@@ -301,7 +319,7 @@ checked! {
     /// - zeros need no care: a term with `p[i] = 0` (or `q[i] = 0`) contributes only the
     ///   other side's part, finite;
     /// - `js_divergence(p, p)` is exactly 0; disjoint supports give ln 2.
-    fn js_divergence, js_divergence_bits(p: Probability, q: Probability) Any;
+    fn js_divergence, js_divergence_bits(p: Probability, q: Probability) Any non_negative;
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",
         "assert!((v - std::f64::consts::LN_2).abs() < 1e-15);";
@@ -315,7 +333,7 @@ checked! {
     ///
     /// - as [`js_divergence`]: always finite, 0 for identical inputs, √(ln 2) for
     ///   disjoint supports.
-    fn js_distance, js_distance_bits(p: Probability, q: Probability) Any;
+    fn js_distance, js_distance_bits(p: Probability, q: Probability) Any non_negative;
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",
         "assert!((v - std::f64::consts::LN_2.sqrt()).abs() < 1e-15);";
@@ -330,7 +348,7 @@ checked! {
     /// - `lp[i] = −∞` (probability 0) contributes 0, also when `lq[i] = −∞`;
     /// - `lq[i] = −∞` with `lp[i]` finite gives +∞;
     /// - `kl_log(lp, lp)` is exactly 0.
-    fn kl_log, kl_log_bits(lp: Log, lq: Log) Any;
+    fn kl_log, kl_log_bits(lp: Log, lq: Log) Any any;
     example: "let lp = [0.5f64.ln(), 0.5f64.ln(), f64::NEG_INFINITY];\n\
               let lq = [0.25f64.ln(), 0.75f64.ln(), f64::NEG_INFINITY];",
         "&lp, &lq",
@@ -349,7 +367,7 @@ checked! {
     ///   masked in `logits_b` too;
     /// - masked in `logits_b` but not in `logits_a` gives +∞;
     /// - `kl_logits(a, a, t)` is exactly 0.
-    fn kl_logits, kl_logits_bits(logits_a: Log, logits_b: Log; temperature) NonZero;
+    fn kl_logits, kl_logits_bits(logits_a: Log, logits_b: Log; temperature) NonZero non_negative;
     example: "let logits_a = [0.0f32, 0.0, f32::NEG_INFINITY];\n\
               let logits_b = [0.0f32, 3.0f32.ln(), f32::NEG_INFINITY];\n\
               // softmax(a) = [1/2, 1/2, 0], softmax(b) = [1/4, 3/4, 0]",
