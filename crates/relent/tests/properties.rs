@@ -141,7 +141,7 @@ fn agree(what: &str, got: Result<f64, Error>, want: Option<Error>) -> Result<(),
 
 fn non_negative(what: &str, r: Result<f64, Error>) -> Result<(), TestCaseError> {
     if let Ok(v) = r {
-        prop_assert!(!(v < 0.0), "{}: {} < 0", what, v);
+        prop_assert!(v >= 0.0, "{}: {} is not >= 0", what, v);
     }
     Ok(())
 }
@@ -201,12 +201,23 @@ fn logs<T: Element>(a: &[T], b: &[T], t: f64) -> Result<(), TestCaseError> {
     )?;
     let args = [("logits_a", a, Dom::Log), ("logits_b", b, Dom::Log)];
     let want = expected(&args, Some(t), true);
+    // Known limitation of the interim reference, tracked by
+    // `kl_logits_survives_extreme_scaled_logits` below: when a logit divided by the
+    // temperature overflows, or its probability underflows to 0 where the other side is
+    // masked, it returns NaN. Where every finite scaled logit is within ±700 (e^x neither
+    // overflows nor underflows) the result must be ≥ 0.
+    let extreme = a.iter().chain(b).any(|x| {
+        let x = x.to_f64();
+        x.is_finite() && (x / t).abs() > 700.0
+    });
     for (name, r) in [
         ("kl_logits", relent::kl_logits(a, b, t)),
         ("kl_logits_bits", relent::kl_logits_bits(a, b, t)),
     ] {
         agree(name, r, want)?;
-        non_negative(name, r)?;
+        if !extreme {
+            non_negative(name, r)?;
+        }
     }
     Ok(())
 }
@@ -303,7 +314,7 @@ proptest! {
     #![proptest_config(ProptestConfig {
         cases: 768,
         failure_persistence: None,
-        rng_seed: RngSeed::Fixed(0x7E1E_A7),
+        rng_seed: RngSeed::Fixed(0x007E_1EA7),
         ..ProptestConfig::default()
     })]
 
@@ -359,4 +370,19 @@ proptest! {
         prop_assert!(relent::kl(&p32, &q32).unwrap() >= 0.0);
         prop_assert!(relent::js_divergence(&p32, &q32).unwrap() <= LN_2 * (1.0 + ulp4));
     }
+}
+
+/// Extreme scaled logits, yet well-defined distributions. A logit divided by a tiny
+/// temperature overflows: softmax(b/t) is one-hot, softmax(a/t) uniform, so the exact KL is
+/// +∞ (in f64). A probability e^-800 underflows where the other side is masked: the exact
+/// term is +∞.
+#[test]
+#[ignore = "the interim reference returns NaN here; un-ignore when the exact reference lands"]
+fn kl_logits_survives_extreme_scaled_logits() {
+    let v = relent::kl_logits(&[0.0f64, -800.0], &[0.0, f64::NEG_INFINITY], 1.0).unwrap();
+    assert_eq!(v, f64::INFINITY);
+    let v = relent::kl_logits(&[0.0f64, 0.0], &[0.0, 0.5], 1e-310).unwrap();
+    assert_eq!(v, f64::INFINITY);
+    let v = relent::kl_logits(&[1e308f64, 0.0], &[1e308, 0.0], 0.5).unwrap();
+    assert_eq!(v, 0.0);
 }
