@@ -1,0 +1,3 @@
+//! The subcommands of `relent`, one file each.
+
+pub mod demo;
