@@ -84,6 +84,11 @@ pub mod gaussian;
 mod validate;
 
 pub use error::{Error, InvalidKind};
+
+/// The examples of the repository's README, run as doc tests so that they stay correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
 pub use relent_scalar::Element;
 
 /// The `half` crate, whose `f16` and `bf16` are accepted as [`Element`]s.
