@@ -37,7 +37,7 @@ pub enum Error {
     #[error("empty input: the slices have no elements")]
     Empty,
     /// An element is outside the function's domain.
-    #[error("invalid element: `{arg}[{index}]` = {value} is {kind}")]
+    #[error("invalid element: `{arg}[{index}]` = {value:?} is {kind}")]
     InvalidElement {
         /// The name of the slice argument (e.g. `"p"`, `"q"`, `"logits_a"`, `"var_q"`).
         arg: &'static str,
@@ -56,7 +56,7 @@ pub enum Error {
         arg: &'static str,
     },
     /// A scalar parameter is outside its domain (the temperature must be finite and > 0).
-    #[error("invalid parameter: `{name}` = {value} must be finite and greater than 0")]
+    #[error("invalid parameter: `{name}` = {value:?} must be finite and greater than 0")]
     InvalidParameter {
         /// The parameter's name (e.g. `"temperature"`).
         name: &'static str,

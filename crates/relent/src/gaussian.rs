@@ -42,7 +42,7 @@ use crate::{Element, Error};
 /// assert!((v - 0.5 * (4.0f64.ln() + 0.25 - 1.0)).abs() < 1e-15);
 ///
 /// let err = kl_diag(&[0.0f64], &[1.0], &[0.0], &[0.0]).unwrap_err();
-/// assert_eq!(err.to_string(), "invalid element: `var_q[0]` = 0 is zero (a variance must be greater than 0)");
+/// assert_eq!(err.to_string(), "invalid element: `var_q[0]` = 0.0 is zero (a variance must be greater than 0)");
 /// # Ok::<(), relent::Error>(())
 /// ```
 pub fn kl_diag<T: Element>(mu_p: &[T], var_p: &[T], mu_q: &[T], var_q: &[T]) -> Result<f64, Error> {

@@ -132,14 +132,18 @@ macro_rules! invalid_doc {
     };
 }
 
-/// The zero-total line of an `# Errors` section.
+/// The zero-total line of an `# Errors` section (by the totals rule and the first argument's
+/// domain).
 macro_rules! totals_doc {
-    (Any) => {
+    (Any $(, $dom:ident)*) => {
         ""
     };
-    (NonZero) => {
-        "- [`Error::ZeroTotal`] if a slice is all zeros (probabilities) or all −∞ (logits): \
-         it cannot be normalised."
+    (NonZero, Probability $(, $dom:ident)*) => {
+        "- [`Error::ZeroTotal`] if a slice is all zeros: it cannot be normalised."
+    };
+    (NonZero, Log $(, $dom:ident)*) => {
+        "- [`Error::ZeroTotal`] if every logit of a row is masked (−∞): its softmax does not \
+         exist."
     };
 }
 
@@ -171,7 +175,7 @@ macro_rules! checked {
         #[doc = concat!("- [`Error::InvalidElement`] if an element of `", stringify!($arg),
             "` is ", invalid_doc!($dom), ".")]
         )+
-        #[doc = totals_doc!($tot)]
+        #[doc = totals_doc!($tot $(, $dom)+)]
         ///
         /// # Example
         ///

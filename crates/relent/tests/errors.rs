@@ -104,6 +104,9 @@ fn invalid_element_probability_kinds() {
         }
     );
     assert_eq!(e.to_string(), "invalid element: `p[1]` = -0.5 is negative");
+    // Tiny and huge values are shown with an exponent.
+    let e = relent::kl(&[0.5f64], &[-1e-300f64]).unwrap_err();
+    assert_eq!(e.to_string(), "invalid element: `q[0]` = -1e-300 is negative");
     // -0.0 is a valid probability.
     assert_eq!(relent::entropy(&[-0.0f64, 1.0]), Ok(0.0));
 }
@@ -216,7 +219,7 @@ fn invalid_parameter() {
     }
     assert_eq!(
         relent::kl_logits(&a, &a, -1.0).unwrap_err().to_string(),
-        "invalid parameter: `temperature` = -1 must be finite and greater than 0"
+        "invalid parameter: `temperature` = -1.0 must be finite and greater than 0"
     );
     assert!(relent::kl_logits(&a, &a, f64::MIN_POSITIVE).is_ok());
 }
