@@ -106,7 +106,10 @@ fn invalid_element_probability_kinds() {
     assert_eq!(e.to_string(), "invalid element: `p[1]` = -0.5 is negative");
     // Tiny and huge values are shown with an exponent.
     let e = relent::kl(&[0.5f64], &[-1e-300f64]).unwrap_err();
-    assert_eq!(e.to_string(), "invalid element: `q[0]` = -1e-300 is negative");
+    assert_eq!(
+        e.to_string(),
+        "invalid element: `q[0]` = -1e-300 is negative"
+    );
     // -0.0 is a valid probability.
     assert_eq!(relent::entropy(&[-0.0f64, 1.0]), Ok(0.0));
 }
