@@ -30,7 +30,9 @@ pub enum Slice<'a> {
 /// assert_eq!(0.5f32.to_f64(), 0.5);
 /// assert_eq!(<f64 as Element>::NAME, "f64");
 /// ```
-pub trait Element: Copy + Send + Sync + PartialOrd + core::fmt::Debug + 'static + sealed::Sealed {
+pub trait Element:
+    Copy + Send + Sync + PartialOrd + core::fmt::Debug + 'static + sealed::Sealed
+{
     /// The type's name, e.g. `"f32"`.
     const NAME: &'static str;
     /// Widens the value to `f64` (exactly: every supported type is a subset of `f64`).
