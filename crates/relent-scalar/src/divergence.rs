@@ -3,9 +3,10 @@
 //!
 //! Each function walks the pairs once, computes every term in double-double from the exact
 //! split of `p` and `q` (see `pair.rs`), and sums in an exponent-carrying double-double
-//! (`dd::Ext`). KL is assembled as `Σ[p·ln(p/q) − p + q] + Σ(p − q)`: the first sum has only
-//! non-negative terms and the second only exact differences, so near-identical inputs lose
-//! nothing to cancellation.
+//! (`dd::Ext`). For pairs within a factor 2, the KL term is split as
+//! `[p·ln(p/q) − p + q] + (p − q)`: a non-negative series plus an exact difference, so
+//! near-identical inputs lose nothing to cancellation; pairs further apart use `p·ln(p/q)`
+//! directly (its logarithm from the split exponents), which cannot cancel against `q`.
 
 use crate::Element;
 use crate::dd::{Dd, Ext, LN2, split};
@@ -18,9 +19,19 @@ pub(crate) fn bad(x: f64) -> bool {
     !(x >= 0.0 && x < f64::INFINITY)
 }
 
-/// `(Σ[p·ln(p/q) − p + q] over p > 0, Σ(p − q) over p > 0, Σ q over p = 0)`, or a special value.
-fn bregman_parts<T: Element>(p: &[T], q: &[T], dp: i32, dq: i32) -> Result<(Ext, Ext, Ext), f64> {
-    let (mut g, mut d, mut q0) = (Ext::ZERO, Ext::ZERO, Ext::ZERO);
+/// Sums over the pairs, or a special value:
+/// `g` = Σ[p·ln(p/q) − p + q] over p > 0 (all terms ≥ 0), `q0` = Σ q over p = 0, and
+/// `kl` = Σ p·ln(p/q) split as Bregman terms of the pairs within a factor 2 (`kl`, ≥ 0)
+/// plus their exact differences p − q and the far pairs' p·ln(p/q) (`d`).
+struct Parts {
+    g: Ext,
+    q0: Ext,
+    kl: Ext,
+    d: Ext,
+}
+
+fn bregman_parts<T: Element>(p: &[T], q: &[T], dp: i32, dq: i32) -> Result<Parts, f64> {
+    let (mut g, mut d, mut q0, mut kl) = (Ext::ZERO, Ext::ZERO, Ext::ZERO, Ext::ZERO);
     let mut inf = false;
     for (&a, &b) in p.iter().zip(q) {
         let (a, b) = (a.to_f64(), b.to_f64());
@@ -39,28 +50,30 @@ fn bregman_parts<T: Element>(p: &[T], q: &[T], dp: i32, dq: i32) -> Result<(Ext,
             continue;
         }
         let pr = Pair::new(a, b, dp, dq);
-        g.add(pr.bregman(), pr.e);
+        let bt = pr.bregman();
+        g.add(bt, pr.e);
         if pr.near() {
+            // KL term = Bregman term + (x − y), with x − y exact.
             d.add(Dd::from(pr.x - pr.y), pr.e);
+            kl.add(bt, pr.e);
         } else {
-            let (ma, ea) = split(a);
-            let (mb, eb) = split(b);
-            d.add(Dd::from(ma), ea + dp);
-            d.add(Dd::from(-mb), eb + dq);
+            // Far apart: x·ln(x/y) directly (the Bregman split would cancel when q ≫ p).
+            let (t, e) = pr.kl_term();
+            d.add(t, e);
         }
     }
     if inf {
         Err(f64::INFINITY)
     } else {
-        Ok((g, d, q0))
+        Ok(Parts { g, q0, kl, d })
     }
 }
 
 pub(crate) fn kl_ext<T: Element>(p: &[T], q: &[T]) -> Ext {
     match bregman_parts(p, q, 0, 0) {
-        Ok((mut g, d, _)) => {
-            g.add_ext(d);
-            g
+        Ok(Parts { mut kl, d, .. }) => {
+            kl.add_ext(d);
+            kl
         }
         Err(s) => Ext::special(s),
     }
@@ -68,7 +81,7 @@ pub(crate) fn kl_ext<T: Element>(p: &[T], q: &[T]) -> Ext {
 
 pub(crate) fn generalized_kl_ext<T: Element>(p: &[T], q: &[T]) -> Ext {
     match bregman_parts(p, q, 0, 0) {
-        Ok((mut g, _, q0)) => {
+        Ok(Parts { mut g, q0, .. }) => {
             g.add_ext(q0);
             g
         }
@@ -105,7 +118,7 @@ pub(crate) fn kl_normalized_ext<T: Element>(p: &[T], q: &[T]) -> Ext {
     // Scale p by 2^-a and q by 2^-b (as exponents, exactly) so that Σp, Σq ∈ [1, 2).
     let (a, b) = (sp.e, sq.e);
     let (g, q0) = match bregman_parts(p, q, -a, -b) {
-        Ok((g, _, q0)) => (g, q0),
+        Ok(Parts { g, q0, .. }) => (g, q0),
         Err(s) => return Ext::special(s),
     };
     // KL(p/P ‖ q/Q) = Σ[p ln(p/q) − p + q]/P + Σ_{p=0} q/P + ln(Q/P) − (Q − P)/P, where the last

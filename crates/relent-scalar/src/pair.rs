@@ -61,6 +61,12 @@ impl Pair {
         }
     }
 
+    /// `p·ln(p/q)` as a mantissa and exponent of p's own scale (exact even when `x` underflows).
+    #[inline]
+    pub(crate) fn kl_term(&self) -> (Dd, i32) {
+        (Dd::from(self.mx).mul(self.ln_ratio()), self.ex)
+    }
+
     /// `x·ln(x/y) − x + y ≥ 0` (times 2^e).
     #[inline]
     pub(crate) fn bregman(&self) -> Dd {
