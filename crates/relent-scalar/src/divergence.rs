@@ -16,7 +16,7 @@ use crate::pair::Pair;
 /// A probability outside the domain: negative, NaN or infinite.
 #[inline]
 pub(crate) fn bad(x: f64) -> bool {
-    !(x >= 0.0 && x < f64::INFINITY)
+    !(0.0..f64::INFINITY).contains(&x)
 }
 
 /// Sums over the pairs, or a special value:
