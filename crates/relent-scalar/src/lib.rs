@@ -20,6 +20,17 @@
 //! * sums that could cancel are rewritten as sums of non-negative terms (Bregman terms
 //!   `p·ln(p/q) − p + q`, Jensen–Shannon terms, `r − 1 − ln r`) plus exact differences.
 //!
+//! **Accuracy contract (tested):** every function, on `f64` and `f32` inputs, returns a value
+//! within 4 ulp of `f64` (relative error ≤ 2^-50) of the exact value of its formula on the
+//! numbers as stored — checked against 256-bit mpmath fixtures in `tests/fixtures.rs` (the
+//! measured maximum is below 2^-51; most functions are correctly rounded or 1 ulp off). The
+//! double-double result is within a few units of 2^-100 of the exact value (relative to the
+//! sum of the absolute terms) before its one final rounding; functions summing non-negative
+//! terms (generalised KL, normalised KL, Jeffreys, JS, `kl_logits`, Gaussians) meet the bound
+//! unconditionally, the others (`kl`, `cross_entropy`, `entropy`, `kl_log` on inputs that
+//! make terms of both signs) whenever the sum cancels by less than 2^50. Results in the
+//! subnormal range are accurate to 2^-1074 absolute instead.
+//!
 //! ```
 //! let p = [0.5f64, 0.5];
 //! let q = [0.25f64, 0.75];
@@ -59,8 +70,10 @@ fn bits(x: Ext) -> f64 {
 /// ```
 ///
 /// # Accuracy
-/// Within a few units of 2^-100 of the exact value, then rounded to nearest (so ≤ ½ ulp + ε):
-/// computed as Σ[p·ln(p/q) − p + q] (non-negative terms) + Σ(p − q) (exact differences).
+/// ≤ 4 ulp (relative error ≤ 2^-50, tested) unless the sum cancels by more than 2^50. Pairs
+/// within a factor 2 contribute [p·ln(p/q) − p + q] (a positive series) + (p − q) (exact);
+/// pairs further apart p·ln(p/q) from split exponents; the double-double sum is within about
+/// 2^-100·Σ|terms| of the exact value before the final rounding.
 ///
 /// # Special values
 /// A term with p = 0 is 0 (also when q = 0); p > 0 with q = 0 gives +∞; `kl(p, p) = 0`
