@@ -10,7 +10,10 @@ disjoint supports, exact zeros in p and q, subnormals, values near 1e-300, ratio
 the f64 range, a Zipf vocabulary of n = 32003, a long vector of n = 200 000, peaked
 distributions, logits with masks and temperatures, diagonal Gaussians), in both f64 and f32
 (f32 cases hold f32-rounded values), and evaluates every function with mpmath at 256 bits on
-the numbers exactly as stored (mpmath.mpf(float) is exact).
+the numbers exactly as stored (mpmath.mpf(float) is exact). Every evaluation is repeated at
+64 more bits and the precision doubled until both agree to 2^-80 (tiny KLs of huge logits
+need ~700 bits, which the logits cases detect by comparing with a cancellation-free form),
+so each stored value is exact to well below the tested 2^-50.
 
 Output, in crates/relent-scalar/tests/fixtures/:
   inputs.bin  every input vector, little-endian, f32 cases as 4-byte f32, f64 as 8-byte f64;
@@ -30,7 +33,6 @@ import mpmath
 from mpmath import mpf
 
 mpmath.mp.prec = 256
-LN2 = mpmath.log(2)
 OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "relent-scalar", "tests", "fixtures")
 NEG_INF = float("-inf")
 
@@ -94,9 +96,9 @@ def eval_prob(p, q):
         if a != b:
             lm = mpmath.log(a + b)
             if a > 0:
-                js += a * (LN2 + la - lm)
+                js += a * (mpmath.ln2 + la - lm)
             if b > 0:
-                js += b * (LN2 + lb - lm)
+                js += b * (mpmath.ln2 + lb - lm)
     js /= 2
     P = mpmath.fsum(a for a, _ in t)
     Q = mpmath.fsum(b for _, b in t)
@@ -107,14 +109,14 @@ def eval_prob(p, q):
     r["entropy"] = h
     r["jeffreys"] = inf if jef_inf else jef
     r["js_divergence"] = js
-    r["js_distance"] = mpmath.sqrt(js)
+    r["js_distance"] = mpmath.sqrt(max(js, 0))
     if P > 0:
         r["kl_normalized"] = inf if kl_inf else kl / P + mpmath.log(Q / P)
     for k in list(r):
         if k == "js_distance":
-            r[k + "_bits"] = mpmath.sqrt(js / LN2)
+            r[k + "_bits"] = mpmath.sqrt(max(js, 0) / mpmath.ln2)
         else:
-            r[k + "_bits"] = r[k] / LN2
+            r[k + "_bits"] = r[k] / mpmath.ln2
     return r
 
 
@@ -127,7 +129,7 @@ def eval_log(lp, lq):
             return {"kl_log": mpmath.inf, "kl_log_bits": mpmath.inf}
         a, b = mpf(a), mpf(b)
         s += mpmath.exp(a) * (a - b)
-    return {"kl_log": s, "kl_log_bits": s / LN2}
+    return {"kl_log": s, "kl_log_bits": s / mpmath.ln2}
 
 
 def lse(v, t):
@@ -148,7 +150,44 @@ def eval_logits(a, b, t):
         lp = mpf(x) / t - la
         lq = mpf(y) / t - lb
         s += mpmath.exp(lp) * (lp - lq)
-    return {"kl_logits": s, "kl_logits_bits": s / LN2}
+    return {"kl_logits": s, "kl_logits_bits": s / mpmath.ln2}
+
+
+def eval_logits_phi(a, b, t):
+    """The same KL as sum p(c - 1 + e^-c) over p > 0 plus q over masked p (c = ln p/q): an
+    identity because both softmaxes sum to 1, free of the cancellation of the direct form."""
+    t = mpf(t)
+    la, lb = lse(a, t), lse(b, t)
+    s = mpf(0)
+    for x, y in zip(a, b):
+        if y == NEG_INF:
+            if x != NEG_INF:
+                return {"kl_logits": mpmath.inf, "kl_logits_bits": mpmath.inf}
+            continue
+        lq = mpf(y) / t - lb
+        if x == NEG_INF:
+            s += mpmath.exp(lq)
+            continue
+        lp = mpf(x) / t - la
+        c = lp - lq
+        s += mpmath.exp(lp) * (c - 1 + mpmath.exp(-c))
+    return {"kl_logits": s, "kl_logits_bits": s / mpmath.ln2}
+
+
+def logits_checked(a, b, t):
+    """The direct formula at increasing precision until it agrees with the cancellation-free
+    form to 2^-70: tiny KLs of huge logits need far more than 256 bits."""
+    mpmath.mp.prec = 256
+    ref = eval_logits_phi(a, b, t)
+    prec = 256
+    while True:
+        mpmath.mp.prec = prec
+        r = eval_logits(a, b, t)
+        k = "kl_logits"
+        if r[k] == ref[k] or abs(r[k] - ref[k]) <= abs(ref[k]) * mpf(2) ** -70:
+            return stable(eval_logits, a, b, t) if prec == 256 else r
+        prec *= 2
+        assert prec <= 1 << 15, "kl_logits: no agreement"
 
 
 def eval_gauss(mp, vp, mq, vq):
@@ -165,6 +204,27 @@ def eval_gausslv(mp, lp, mq, lq):
         a, b, c, d = mpf(a), mpf(b), mpf(c), mpf(d)
         s += d - b + mpmath.exp(b - d) + (a - c) ** 2 * mpmath.exp(-d) - 1
     return {"kl_diag_logvar": s / 2}
+
+
+def stable(fn, *args):
+    """fn(*args) at increasing precision until two evaluations agree to 2^-80 (relative)."""
+    prec = 256
+    while True:
+        mpmath.mp.prec = prec
+        r1 = fn(*args)
+        mpmath.mp.prec = prec + 64
+        r2 = fn(*args)
+        ok = True
+        for k in r2:
+            a, b = r1[k], r2[k]
+            if b == mpmath.inf or b == 0:
+                ok &= a == b
+            else:
+                ok &= abs(a - b) <= abs(b) * mpf(2) ** -80
+        if ok:
+            return r2
+        prec *= 2
+        assert prec <= 16384, "no stable evaluation"
 
 
 def dd(x):
@@ -192,6 +252,10 @@ def prob_cases(dtype, rng):
     d = 1e-7 if dtype == "f64" else 1e-6
     q = normalize([x * (1 + d * rng.uniform(-1, 1)) for x in p])
     c.append(("near_identical_tight", p, q))
+    if dtype == "f64":
+        p = simplex(rng, 1000)
+        c.append(("near_identical_1e-12", p, normalize([x * (1 + 1e-12 * rng.uniform(-1, 1)) for x in p])))
+        c.append(("near_identical_unnormalized", p, [x * (1 + 1e-9 * rng.uniform(-1, 1)) for x in p]))
     p = simplex(rng, 257)
     c.append(("identical", p, list(p)))
     p = normalize([rng.random() if i % 2 == 0 else 0.0 for i in range(100)])
@@ -345,19 +409,19 @@ def main():
         cs = prob_cases(dtype, rng) + [long_case(rng)]
         for name, p, q in cs:
             p, q = rnd(dtype, p), rnd(dtype, q)
-            emit(name, dtype, "prob", [p, q], 0.0, eval_prob(p, q))
+            emit(name, dtype, "prob", [p, q], 0.0, stable(eval_prob, p, q))
         for name, lp, lq in log_cases(dtype, rng):
             lp, lq = rnd(dtype, lp), rnd(dtype, lq)
-            emit(name, dtype, "log", [lp, lq], 0.0, eval_log(lp, lq))
+            emit(name, dtype, "log", [lp, lq], 0.0, stable(eval_log, lp, lq))
         for name, a, b, t in logit_cases(dtype, rng):
             a, b = rnd(dtype, a), rnd(dtype, b)
-            emit(name, dtype, "logits", [a, b], t, eval_logits(a, b, t))
+            emit(name, dtype, "logits", [a, b], t, logits_checked(a, b, t))
         for name, *v in gauss_cases(dtype, rng):
             v = [rnd(dtype, x) for x in v]
-            emit(name, dtype, "gauss", v, 0.0, eval_gauss(*v))
+            emit(name, dtype, "gauss", v, 0.0, stable(eval_gauss, *v))
         for name, *v in gausslv_cases(dtype, rng):
             v = [rnd(dtype, x) for x in v]
-            emit(name, dtype, "gausslv", v, 0.0, eval_gausslv(*v))
+            emit(name, dtype, "gausslv", v, 0.0, stable(eval_gausslv, *v))
         print(dtype, "done", len(lines), "lines", len(blob), "bytes", flush=True)
 
     with open(os.path.join(OUT, "inputs.bin"), "wb") as f:
