@@ -50,15 +50,17 @@ fn bregman_parts<T: Element>(p: &[T], q: &[T], dp: i32, dq: i32) -> Result<Parts
             continue;
         }
         let pr = Pair::new(a, b, dp, dq);
-        let bt = pr.bregman();
-        g.add(bt, pr.e);
         if pr.near() {
             // KL term = Bregman term + (x − y), with x − y exact.
-            d.add(Dd::from(pr.x - pr.y), pr.e);
+            let bt = pr.bregman();
+            g.add(bt, pr.e);
             kl.add(bt, pr.e);
+            d.add(Dd::from(pr.x - pr.y), pr.e);
         } else {
             // Far apart: x·ln(x/y) directly (the Bregman split would cancel when q ≫ p).
-            let (t, e) = pr.kl_term();
+            let l = pr.ln_ratio();
+            g.add(pr.bregman_far(l), pr.e);
+            let (t, e) = pr.kl_term_far(l);
             d.add(t, e);
         }
     }

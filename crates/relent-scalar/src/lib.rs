@@ -22,7 +22,7 @@
 //!
 //! **Accuracy contract (tested):** every function, on `f64` and `f32` inputs, returns a value
 //! within 4 ulp of `f64` (relative error ≤ 2^-50) of the exact value of its formula on the
-//! numbers as stored — checked against 256-bit mpmath fixtures in `tests/fixtures.rs` (the
+//! numbers as stored — checked against mpmath fixtures (≥ 256 bits) in `tests/fixtures.rs` (the
 //! measured maximum is below 2^-53: the results are correctly rounded, or within a hair). The
 //! double-double result is within a few units of 2^-100 of the exact value (relative to the
 //! sum of the absolute terms) before its one final rounding; functions summing non-negative

@@ -32,7 +32,12 @@ struct Tables {
     psi: [Dd; NCOEF],
     /// 1/n!
     inv_fact: [Dd; NCOEF],
+    /// ln(k/128) for k = 0..=LN_TABLE (entries below 90 unused).
+    ln_c: [Dd; LN_TABLE + 1],
 }
+
+/// Last index of the `ln(k/128)` table: mantissas reduced to [√½, √2) round to k ∈ [90, 181].
+const LN_TABLE: usize = 182;
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
@@ -42,6 +47,7 @@ fn tables() -> &'static Tables {
             js: [Dd::ZERO; NCOEF],
             psi: [Dd::ZERO; NCOEF],
             inv_fact: [Dd::ZERO; NCOEF],
+            ln_c: [Dd::ZERO; LN_TABLE + 1],
         };
         let mut f = Dd::ONE;
         for j in 0..NCOEF {
@@ -53,6 +59,12 @@ fn tables() -> &'static Tables {
                 f = f.div(Dd::from(jf));
             }
             t.inv_fact[j] = f;
+        }
+        // ln(k/128) = 2·atanh((k−128)/(k+128)), |s| ≤ 0.18, with the series just built.
+        for k in 90..=LN_TABLE {
+            let s = Dd::from(k as f64 - 128.0).div(Dd::from(k as f64 + 128.0));
+            let z = s.mul(s);
+            t.ln_c[k] = s.mul(horner(&t.inv_odd, z, nterms(z.hi))).mul_f64(2.0);
         }
         t
     })
@@ -136,6 +148,11 @@ pub(crate) fn expm1_minus_near(c: Dd) -> Dd {
 }
 
 /// `ln m` for `m ∈ [1, 2)`, as `(k, t)` with `ln m = k·ln 2 + t`, `k ∈ {0, 1}`, `|t| ≤ ½ ln 2`.
+///
+/// `m` is reduced to `[√½, √2)`, then to the nearest `c = j/128`: `ln m = ln c + 2·atanh(s)`,
+/// `s = (m − c)/(m + c)` with `m − c` exact (Sterbenz) and `|s| ≤ 0.003`, so about eight
+/// series terms reach 2^-112; `c = 1` has `ln c = 0` exactly, so `m` near 1 keeps full
+/// relative accuracy.
 #[inline]
 fn ln_mant_parts(m: f64) -> (i32, Dd) {
     let (mm, k) = if m > core::f64::consts::SQRT_2 {
@@ -143,8 +160,10 @@ fn ln_mant_parts(m: f64) -> (i32, Dd) {
     } else {
         (m, 0)
     };
-    let s = Dd::from(mm - 1.0).div(Dd::sum(mm, 1.0));
-    (k, ln_ratio_near(s))
+    let j = (mm * 128.0).round();
+    let c = j / 128.0;
+    let s = Dd::from(mm - c).div(Dd::sum(mm, c));
+    (k, tables().ln_c[j as usize].add(ln_ratio_near(s)))
 }
 
 /// `ln(m · 2^e)` for `m ∈ [1, 2)`; exponents are combined as integers first, so values just

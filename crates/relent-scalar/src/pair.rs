@@ -61,10 +61,20 @@ impl Pair {
         }
     }
 
-    /// `p·ln(p/q)` as a mantissa and exponent of p's own scale (exact even when `x` underflows).
+    /// For a far pair with `l = ln(p/q)`: `p·ln(p/q)` as a mantissa and exponent of p's own
+    /// scale (exact even when `x` underflows).
     #[inline]
-    pub(crate) fn kl_term(&self) -> (Dd, i32) {
-        (Dd::from(self.mx).mul(self.ln_ratio()), self.ex)
+    pub(crate) fn kl_term_far(&self, l: Dd) -> (Dd, i32) {
+        (Dd::from(self.mx).mul(l), self.ex)
+    }
+
+    /// For a far pair with `l = ln(p/q)`: `x·l − x + y` (times 2^e).
+    #[inline]
+    pub(crate) fn bregman_far(&self, l: Dd) -> Dd {
+        Dd::from(self.x)
+            .mul(l)
+            .sub(Dd::from(self.x))
+            .add_f64(self.y)
     }
 
     /// `x·ln(x/y) − x + y ≥ 0` (times 2^e).
@@ -73,10 +83,7 @@ impl Pair {
         if self.near() {
             Dd::sum(self.x, self.y).mul(bregman_near(self.s()))
         } else {
-            Dd::from(self.x)
-                .mul(self.ln_ratio())
-                .sub(Dd::from(self.x))
-                .add_f64(self.y)
+            self.bregman_far(self.ln_ratio())
         }
     }
 

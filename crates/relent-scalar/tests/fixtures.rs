@@ -1,7 +1,7 @@
 //! The reference against an independent arbitrary-precision evaluation.
 //!
 //! The fixtures in `tests/fixtures/` were written by `scripts/gen_fixtures.py` (mpmath at
-//! 256 bits on the numbers exactly as stored); regenerate them with
+//! ≥ 256 bits, precision-checked, on the numbers exactly as stored); regenerate them with
 //! `python3 scripts/gen_fixtures.py` from the repository root. Each expected value is stored
 //! as a double-double `hi + lo`, so the measured error is the error against the exact value.
 //!
