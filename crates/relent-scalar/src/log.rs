@@ -3,15 +3,17 @@
 //! Everything reduces to a few power series evaluated by Horner's rule in double-double, with
 //! coefficients computed once (in double-double) and cached:
 //!
-//! * `ln m` for `m ∈ [√½, √2)` is `2·atanh(s)` with `s = (m−1)/(m+1)` (`m − 1` is exact by
-//!   Sterbenz), `atanh(s) = s·A(s²)`, `A(z) = Σ zʲ/(2j+1)`; `|s| ≤ 0.172`.
+//! * `ln m` for `m ∈ [√½, √2)` is `ln c + 2·atanh(s)` with `c = j/128` nearest to `m` (a
+//!   table), `s = (m−c)/(m+c)` (`m − c` is exact by Sterbenz), `atanh(s) = s·A(s²)`,
+//!   `A(z) = Σ zʲ/(2j+1)`; `|s| ≤ 0.003`.
 //! * `ln(x/y)` for `x, y` within a factor 2 is `2·atanh((x−y)/(x+y))` with `x − y` exact, so
 //!   nearly identical pairs keep full relative accuracy (a double-double log1p).
 //! * The Bregman term `x·ln(x/y) − x + y ≥ 0` is `(x+y)·z·(A(z) + s·B(z))`, `B(z) = Σ zʲ/(2j+3)`,
 //!   a series of positive terms when `|s| ≤ ⅓`.
 //! * The Jensen–Shannon term `½[x·ln(2x/(x+y)) + y·ln(2y/(x+y))] = (x+y)/4 · Σ s²ᵏ/(k(2k−1))`.
 //! * `r − 1 − ln r` for `r = (1+s)/(1−s)` is `2·Σ_{k≥2} cₖ sᵏ`, `cₖ = 1` (even k), `(k−1)/k` (odd).
-//! * `eˣ` is reduced by `k·ln 2` to `|r| ≤ ½ ln 2` and summed as a Taylor series; the result
+//! * `eˣ` is reduced by `k·ln 2` to `|r| ≤ ½ ln 2`, then by a table of `e^(j/64)` to
+//!   `|r'| ≤ 1/128`, and summed as a Taylor series; the result
 //!   keeps `k` apart (mantissa and exponent) so it never overflows or underflows.
 //!
 //! Each series is truncated where the next term is below 2^-112 of the first, so every
@@ -34,7 +36,12 @@ struct Tables {
     inv_fact: [Dd; NCOEF],
     /// ln(k/128) for k = 0..=LN_TABLE (entries below 90 unused).
     ln_c: [Dd; LN_TABLE + 1],
+    /// e^(j/64) for j = −EXP_TABLE..=EXP_TABLE, at index j + EXP_TABLE.
+    exp_c: [Dd; 2 * EXP_TABLE + 1],
 }
+
+/// Reduced exponents |r| ≤ ½ ln 2 round to j/64 with |j| ≤ 23.
+const EXP_TABLE: usize = 23;
 
 /// Last index of the `ln(k/128)` table: mantissas reduced to [√½, √2) round to k ∈ [90, 181].
 const LN_TABLE: usize = 182;
@@ -48,6 +55,7 @@ fn tables() -> &'static Tables {
             psi: [Dd::ZERO; NCOEF],
             inv_fact: [Dd::ZERO; NCOEF],
             ln_c: [Dd::ZERO; LN_TABLE + 1],
+            exp_c: [Dd::ZERO; 2 * EXP_TABLE + 1],
         };
         let mut f = Dd::ONE;
         for j in 0..NCOEF {
@@ -65,6 +73,11 @@ fn tables() -> &'static Tables {
             let s = Dd::from(k as f64 - 128.0).div(Dd::from(k as f64 + 128.0));
             let z = s.mul(s);
             t.ln_c[k] = s.mul(horner(&t.inv_odd, z, nterms(z.hi))).mul_f64(2.0);
+        }
+        // e^(j/64) by the full Taylor series (|j/64| ≤ 0.36: 30 terms reach 2^-112).
+        for (i, e) in t.exp_c.iter_mut().enumerate() {
+            let x = Dd::from((i as f64 - EXP_TABLE as f64) / 64.0);
+            *e = horner(&t.inv_fact, x, 30);
         }
         t
     })
@@ -211,8 +224,12 @@ pub(crate) fn exp_split(x: Dd) -> (Dd, i32) {
     };
     let k = (x.hi / core::f64::consts::LN_2).round();
     let r = x.sub(Dd::prod(LN2.hi, k)).sub(Dd::prod(LN2.lo, k));
+    // e^r = e^(j/64) · e^(r − j/64), |r − j/64| ≤ 1/128: 12 Taylor terms reach 2^-112.
+    let j = (r.hi * 64.0).round();
+    let rr = r.sub(Dd::from(j / 64.0));
     let t = tables();
-    (horner(&t.inv_fact, r, 28), k as i32)
+    let jj = (j as i64 + EXP_TABLE as i64).clamp(0, 2 * EXP_TABLE as i64) as usize;
+    (t.exp_c[jj].mul(horner(&t.inv_fact, rr, 13)), k as i32)
 }
 
 #[cfg(test)]
