@@ -52,7 +52,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     args.run.init()?;
     let spec = args.div.spec()?;
-    let target = args.out.target()?;
+    let target = if args.summary {
+        Target::resolve(None, None)?
+    } else {
+        args.out.target()?
+    };
     common::check_stdin(&[&args.p, &args.q])?;
     let opts = args.input.options()?;
     let mut p = common::open(&args.p, &opts)?;
@@ -71,16 +75,17 @@ pub fn run(args: Args) -> Result<()> {
     let values = dispatch!(dtype, rows_typed(&spec, &mut p, &mut q, &args.run))?;
     let name = common::column_name(&spec);
     if args.summary {
+        // With -o the rows go to the file (format from its extension) and --format applies
+        // to the summary on stdout.
         if args.out.output.is_some() {
-            target.write(|w| output::write_column(w, target.format, &name, &values))?;
+            let file = Target::resolve(args.out.output.clone(), None)?;
+            file.write(|w| output::write_column(w, file.format, &name, &values))?;
         }
         let stats = summary::Stats::compute(&values).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let fmt = if args.out.output.is_some() {
-            None
-        } else {
-            args.out.format
-        };
-        let st = Target::resolve(None, fmt.filter(|f| *f != Format::Npy))?;
+        let st = Target::resolve(None, args.out.format)?;
+        if st.format == Format::Npy {
+            anyhow::bail!("the summary cannot be written as .npy; use csv, jsonl or table");
+        }
         st.write(|w| summary::write(w, st.format, &name, &stats))
     } else {
         target.write(|w| output::write_column(w, target.format, &name, &values))
