@@ -185,11 +185,12 @@ pub fn check_cols(a: &Matrix, b: &Matrix) -> Result<()> {
 
 /// Turns a compute error into a message naming the file.
 pub fn row_error(e: RowError, p: &Matrix, q: &Matrix) -> anyhow::Error {
-    let file = if e.side == Side::P {
-        p.name()
-    } else {
-        q.name()
-    };
+    row_error_names(e, p.name(), q.name())
+}
+
+/// [`row_error`] from the names.
+pub fn row_error_names(e: RowError, p: &str, q: &str) -> anyhow::Error {
+    let file = if e.side == Side::P { p } else { q };
     anyhow::anyhow!("invalid input in {file}: {e}")
 }
 
@@ -228,4 +229,61 @@ pub fn column_name(spec: &Spec) -> String {
     } else {
         spec.divergence.name().to_string()
     }
+}
+
+/// Streams the same rows of `K` matrices (equal row counts) in blocks of `block` rows to
+/// `f(first_row, blocks)`, reading the next blocks on a second thread while `f` computes
+/// (double buffering: peak memory is two blocks per matrix). Stops at the first error.
+pub fn stream_rows<T: crate::io::Elem, const K: usize>(
+    mats: [&mut Matrix; K],
+    block: usize,
+    mut f: impl FnMut(usize, &[Vec<T>; K]) -> Result<()>,
+) -> Result<()> {
+    use std::sync::mpsc::sync_channel;
+    let rows = mats.first().map_or(0, |m| m.rows());
+    let cols = mats.first().map_or(0, |m| m.cols());
+    std::thread::scope(|s| {
+        let (full_tx, full_rx) = sync_channel::<(usize, [Vec<T>; K])>(1);
+        let (empty_tx, empty_rx) = sync_channel::<[Vec<T>; K]>(2);
+        for _ in 0..2 {
+            empty_tx
+                .send(std::array::from_fn(|_| Vec::new()))
+                .expect("channel open");
+        }
+        let reader = s.spawn(move || -> Result<()> {
+            let mut mats = mats;
+            let mut start = 0;
+            while start < rows {
+                // The consumer hung up (it failed): stop quietly, it reports.
+                let Ok(mut bufs) = empty_rx.recv() else {
+                    return Ok(());
+                };
+                let n = block.min(rows - start);
+                for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
+                    b.resize(n * cols, T::default());
+                    m.read_rows(start, b)?;
+                }
+                if full_tx.send((start, bufs)).is_err() {
+                    return Ok(());
+                }
+                start += n;
+            }
+            Ok(())
+        });
+        let consumed = (|| -> Result<()> {
+            for (start, bufs) in full_rx.iter() {
+                f(start, &bufs)?;
+                // The reader may have finished: then nobody needs the buffers back.
+                let _ = empty_tx.send(bufs);
+            }
+            Ok(())
+        })();
+        drop(full_rx);
+        drop(empty_tx);
+        let read = reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("reader thread failed"))?;
+        // A read error ends the stream early; report it first (the consumer saw no error).
+        read.and(consumed)
+    })
 }

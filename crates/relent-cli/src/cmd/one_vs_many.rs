@@ -92,17 +92,14 @@ fn typed<T: Elem>(
     let block = run.block_rows(cols * size_of::<T>());
     let bar = common::progress(rows, rows as u64 * cols as u64 * size_of::<T>() as u64);
     let mut out = vec![0.0; rows];
-    let mut buf: Vec<T> = Vec::new();
-    let mut start = 0;
-    while start < rows {
-        let n = block.min(rows - start);
-        buf.resize(n * cols, T::default());
-        corpus.read_rows(start, &mut buf)?;
-        compute::one_vs_many(spec, &qv, &buf, start, reverse, &mut out[start..start + n])
-            .map_err(|e| common::row_error(e, query, corpus))?;
-        start += n;
-        bar.set_position(start as u64);
-    }
+    let (pn, qn) = (query.name().to_string(), corpus.name().to_string());
+    common::stream_rows::<T, 1>([corpus], block, |start, [buf]| {
+        let n = buf.len() / cols;
+        compute::one_vs_many(spec, &qv, buf, start, reverse, &mut out[start..start + n])
+            .map_err(|e| common::row_error_names(e, &pn, &qn))?;
+        bar.set_position((start + n) as u64);
+        Ok(())
+    })?;
     bar.finish_and_clear();
     Ok(out)
 }

@@ -106,20 +106,14 @@ fn rows_typed<T: Elem>(
         (rows as u64) * (cols as u64) * 2 * size_of::<T>() as u64,
     );
     let mut out = vec![0.0; rows];
-    let mut pb: Vec<T> = Vec::new();
-    let mut qb: Vec<T> = Vec::new();
-    let mut start = 0;
-    while start < rows {
-        let n = block.min(rows - start);
-        pb.resize(n * cols, T::default());
-        qb.resize(n * cols, T::default());
-        p.read_rows(start, &mut pb)?;
-        q.read_rows(start, &mut qb)?;
-        compute::row_paired(spec, &pb, &qb, cols, start, &mut out[start..start + n])
-            .map_err(|e| common::row_error(e, p, q))?;
-        start += n;
-        bar.set_position(start as u64);
-    }
+    let (pn, qn) = (p.name().to_string(), q.name().to_string());
+    common::stream_rows::<T, 2>([p, q], block, |start, [pb, qb]| {
+        let n = pb.len() / cols;
+        compute::row_paired(spec, pb, qb, cols, start, &mut out[start..start + n])
+            .map_err(|e| common::row_error_names(e, &pn, &qn))?;
+        bar.set_position((start + n) as u64);
+        Ok(())
+    })?;
     bar.finish_and_clear();
     Ok(out)
 }
