@@ -999,3 +999,26 @@ fn help_is_golden() {
         }
     }
 }
+
+#[test]
+#[cfg(target_os = "linux")]
+fn enormous_row_fails_cleanly() {
+    // A sparse 1 TiB file whose header is honest: one row of 2^38 f32. Allocating the row must
+    // fail with an error, not abort. Only meaningful under heuristic/strict overcommit.
+    let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap_or_default();
+    if !matches!(mode.trim(), "0" | "2") {
+        eprintln!("skipped: vm.overcommit_memory = {}", mode.trim());
+        return;
+    }
+    let d = tmp();
+    let f = d.path().join("huge.npy");
+    let header = npy_bytes("<f4", false, "(1, 274877906944)", &[]);
+    std::fs::write(&f, &header).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(&f).unwrap();
+    if file.set_len(header.len() as u64 + (1u64 << 40)).is_err() {
+        eprintln!("skipped: no sparse files here");
+        return;
+    }
+    let err = fails(&relent(&["rows", s(&f), s(&f)]));
+    assert!(err.contains("huge.npy") && err.contains("cannot allocate"), "{err}");
+}

@@ -260,7 +260,7 @@ pub fn stream_rows<T: crate::io::Elem, const K: usize>(
                 };
                 let n = block.min(rows - start);
                 for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
-                    b.resize(n * cols, T::default());
+                    crate::io::try_resize(b, n * cols, T::default(), m.name())?;
                     m.read_rows(start, b)?;
                 }
                 if full_tx.send((start, bufs)).is_err() {

@@ -84,14 +84,14 @@ fn typed<T: Elem>(
     run: &RunArgs,
 ) -> Result<Vec<f64>> {
     let cols = query.cols();
-    let mut qv = vec![T::default(); cols];
+    let mut qv = crate::io::try_filled(cols, T::default(), query.name())?;
     query.read_rows(row, &mut qv)?;
     compute::validate(spec, Side::P, &qv, cols, row)
         .map_err(|e| common::row_error(e, query, corpus))?;
     let rows = corpus.rows();
     let block = run.block_rows(cols * size_of::<T>());
     let bar = common::progress(rows, rows as u64 * cols as u64 * size_of::<T>() as u64);
-    let mut out = vec![0.0; rows];
+    let mut out = crate::io::try_filled(rows, 0.0, corpus.name())?;
     let (pn, qn) = (query.name().to_string(), corpus.name().to_string());
     common::stream_rows::<T, 1>([corpus], block, |start, [buf]| {
         let n = buf.len() / cols;

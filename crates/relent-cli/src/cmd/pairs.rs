@@ -106,17 +106,17 @@ fn stream<T: Elem>(
     let mut ps = 0;
     while ps < p.rows() {
         let pn = block.min(p.rows() - ps);
-        pb.resize(pn * cols, T::default());
+        crate::io::try_resize(&mut pb, pn * cols, T::default(), p.name())?;
         p.read_rows(ps, &mut pb)?;
         compute::validate(spec, Side::P, &pb, cols, ps).map_err(|e| common::row_error(e, p, q))?;
         let mut qs = 0;
         while qs < q.rows() {
             let qn = block.min(q.rows() - qs);
-            qb.resize(qn * cols, T::default());
+            crate::io::try_resize(&mut qb, qn * cols, T::default(), q.name())?;
             q.read_rows(qs, &mut qb)?;
             compute::validate(spec, Side::Q, &qb, cols, qs)
                 .map_err(|e| common::row_error(e, p, q))?;
-            scores.resize(pn * qn, 0.0);
+            crate::io::try_resize(&mut scores, pn * qn, 0.0, "scores")?;
             compute::all_pairs(spec, &pb, &qb, cols, &mut scores);
             f(ps, qs, &scores, qn);
             qs += qn;
@@ -140,7 +140,7 @@ pub fn run_all_pairs(args: AllPairsArgs) -> Result<()> {
             "all-pairs of {m} × {n} rows is too large to hold (over 2^30 results); use top-k"
         )
     })?;
-    let mut out = vec![0.0; total];
+    let mut out = crate::io::try_filled(total, 0.0, "all-pairs result")?;
     let dtype = crate::io::Dtype::common(p.dtype(), q.dtype());
     dispatch!(
         dtype,
@@ -168,6 +168,12 @@ pub fn run_top_k(args: TopKArgs) -> Result<()> {
     let exclude = args.exclude_self;
     let avail = q.rows().saturating_sub(usize::from(exclude));
     let k = args.k.min(avail);
+    if p.rows().checked_mul(k).is_none_or(|t| t > 1 << 30) {
+        bail!(
+            "top-k of {} rows × k = {k} is too large to hold (over 2^30 results)",
+            p.rows()
+        );
+    }
     let mut top = TopK::new(p.rows(), k.max(1));
     let dtype = crate::io::Dtype::common(p.dtype(), q.dtype());
     if k > 0 {

@@ -105,7 +105,7 @@ fn rows_typed<T: Elem>(
         rows,
         (rows as u64) * (cols as u64) * 2 * size_of::<T>() as u64,
     );
-    let mut out = vec![0.0; rows];
+    let mut out = crate::io::try_filled(rows, 0.0, p.name())?;
     let (pn, qn) = (p.name().to_string(), q.name().to_string());
     common::stream_rows::<T, 2>([p, q], block, |start, [pb, qb]| {
         let n = pb.len() / cols;

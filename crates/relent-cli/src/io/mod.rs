@@ -376,7 +376,7 @@ impl Matrix {
                     file.read_exact(bytemuck::cast_slice_mut(out))
                         .with_context(|| format!("{}: read failed (file truncated?)", self.name))?;
                 } else {
-                    self.scratch.resize(out.len() * isz, 0);
+                    try_resize(&mut self.scratch, out.len() * isz, 0, &self.name)?;
                     file.read_exact(&mut self.scratch)
                         .with_context(|| format!("{}: read failed (file truncated?)", self.name))?;
                     decode(dtype, *big_endian, &self.scratch, out);
@@ -389,8 +389,8 @@ impl Matrix {
                 fortran: true,
             } => {
                 // Column-major: column c of rows start..start+n is contiguous.
-                self.scratch.resize(n * isz, 0);
-                let mut col = vec![T::default(); n];
+                try_resize(&mut self.scratch, n * isz, 0, &self.name)?;
+                let mut col = try_filled(n, T::default(), &self.name)?;
                 for c in 0..cols {
                     let pos =
                         *offset + ((c as u64) * (self.rows as u64) + start as u64) * isz as u64;
@@ -414,7 +414,7 @@ impl Matrix {
             .rows
             .checked_mul(self.cols)
             .with_context(|| format!("{}: too large", self.name))?;
-        let mut out = vec![T::default(); len];
+        let mut out = try_filled(len, T::default(), &self.name)?;
         self.read_rows(0, &mut out)?;
         Ok(out)
     }
@@ -450,4 +450,26 @@ fn open_file(path: &Path) -> Result<(File, u64)> {
         .with_context(|| format!("cannot stat {}", path.display()))?
         .len();
     Ok((file, len))
+}
+
+/// Resizes `v` to `len`, reporting an allocation failure as an error instead of aborting
+/// (hostile or enormous shapes must fail cleanly).
+pub fn try_resize<T: Clone>(v: &mut Vec<T>, len: usize, value: T, what: &str) -> Result<()> {
+    if len > v.len() {
+        let bytes = len.saturating_mul(size_of::<T>());
+        v.try_reserve_exact(len - v.len()).map_err(|_| {
+            anyhow::anyhow!(
+                "{what}: cannot allocate {bytes} bytes (too large for this machine's memory)"
+            )
+        })?;
+    }
+    v.resize(len, value);
+    Ok(())
+}
+
+/// A vector of `len` copies of `value`, or an error if it cannot be allocated.
+pub fn try_filled<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    try_resize(&mut v, len, value, what)?;
+    Ok(v)
 }
