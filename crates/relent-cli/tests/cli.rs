@@ -1020,5 +1020,8 @@ fn enormous_row_fails_cleanly() {
         return;
     }
     let err = fails(&relent(&["rows", s(&f), s(&f)]));
-    assert!(err.contains("huge.npy") && err.contains("cannot allocate"), "{err}");
+    assert!(
+        err.contains("huge.npy") && err.contains("cannot allocate"),
+        "{err}"
+    );
 }
