@@ -1025,3 +1025,66 @@ fn enormous_row_fails_cleanly() {
         "{err}"
     );
 }
+
+#[test]
+fn every_divergence_and_input_kind_matches_reference() {
+    let d = tmp();
+    let mut g = Rng(11);
+    let (p, q) = (g.probs(6, 10), g.probs(6, 10));
+    write_npy(&d.path().join("p.npy"), &p, "<f8", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f8", false);
+    let (pp, qp) = (
+        s(&d.path().join("p.npy")).to_string(),
+        s(&d.path().join("q.npy")).to_string(),
+    );
+    type F = fn(&[f64], &[f64]) -> f64;
+    let cases: [(&str, F, F); 6] = [
+        ("kl", rs::kl, rs::kl_bits),
+        ("ce", rs::cross_entropy, rs::cross_entropy_bits),
+        ("gkl", rs::generalized_kl, rs::generalized_kl_bits),
+        ("jeffreys", rs::jeffreys, rs::jeffreys_bits),
+        ("js", rs::js_divergence, rs::js_divergence_bits),
+        ("js-distance", rs::js_distance, rs::js_distance_bits),
+    ];
+    for (name, nats, bits) in cases {
+        let out = ok(&relent(&["rows", &pp, &qp, "-d", name]));
+        assert_close(&csv_column(&out), &per_row(&p, &q, nats));
+        let out = ok(&relent(&["rows", &pp, &qp, "-d", name, "--bits"]));
+        assert!(
+            out.starts_with(&format!("row,{}_bits", name.replace('-', "_"))),
+            "{out}"
+        );
+        assert_close(&csv_column(&out), &per_row(&p, &q, bits));
+    }
+    // Log-probabilities: KL through kl_log; −inf is probability 0.
+    let ln = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| x.ln()).collect())
+            .collect()
+    };
+    let (lp, lq) = (ln(&p), ln(&q));
+    write_csv(&d.path().join("lp.csv"), &lp, false, ",");
+    write_csv(&d.path().join("lq.csv"), &lq, false, ",");
+    let (lpp, lqp) = (
+        s(&d.path().join("lp.csv")).to_string(),
+        s(&d.path().join("lq.csv")).to_string(),
+    );
+    let out = ok(&relent(&["rows", &lpp, &lqp, "--input", "logprobs"]));
+    assert_close(&csv_column(&out), &per_row(&lp, &lq, rs::kl_log));
+}
+
+#[test]
+fn non_utf8_safetensors_header() {
+    let d = tmp();
+    let header = b"{\"t\xff\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[0,8]}}";
+    let mut b = (header.len() as u64).to_le_bytes().to_vec();
+    b.extend_from_slice(header);
+    b.extend_from_slice(&[0; 8]);
+    let f = d.path().join("u.safetensors");
+    std::fs::write(&f, b).unwrap();
+    let err = fails(&relent(&["rows", s(&f), s(&f)]));
+    assert!(
+        err.contains("u.safetensors") && err.contains("not UTF-8"),
+        "{err}"
+    );
+}
