@@ -178,9 +178,10 @@ impl Temp {
     }
 }
 
-/// Formats a number for CSV: shortest round-trip representation.
+/// Formats a number for CSV: shortest round-trip representation (exponent form for very
+/// small or large magnitudes, `inf`, `NaN`).
 pub fn num(v: f64) -> String {
-    format!("{v}")
+    format!("{v:?}")
 }
 
 /// Formats a number for a table: 6 significant digits.
