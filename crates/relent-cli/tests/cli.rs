@@ -1088,3 +1088,65 @@ fn non_utf8_safetensors_header() {
         "{err}"
     );
 }
+
+#[test]
+fn table_tsv_and_stdin_summary_formats() {
+    let d = tmp();
+    let (p, q) = (Rng(12).probs(3, 4), Rng(13).probs(4, 4));
+    write_csv(&d.path().join("p.csv"), &p, false, ",");
+    write_csv(&d.path().join("q.csv"), &q, false, ",");
+    let (pp, qp) = (
+        s(&d.path().join("p.csv")).to_string(),
+        s(&d.path().join("q.csv")).to_string(),
+    );
+    let t = ok(&relent(&["all-pairs", &pp, &qp, "-f", "table", "-d", "js"]));
+    assert_eq!(t.lines().count(), 4, "{t}");
+    let t = ok(&relent(&["all-pairs", &pp, &qp, "-f", "tsv", "-d", "js"]));
+    let first: Vec<f64> = t
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_close(
+        &first,
+        &q.iter()
+            .map(|b| rs::js_divergence(&p[0], b))
+            .collect::<Vec<_>>(),
+    );
+    let t = ok(&relent(&[
+        "top-k", &pp, &qp, "-k", "2", "-f", "table", "-d", "js",
+    ]));
+    assert_eq!(t.lines().count(), 1 + 3 * 2, "{t}");
+    let t = ok(&relent(&[
+        "rows",
+        &pp,
+        &pp,
+        "-o",
+        s(&d.path().join("r.tsv")),
+    ]));
+    assert!(t.is_empty());
+    let r = std::fs::read_to_string(d.path().join("r.tsv")).unwrap();
+    assert_eq!(r, "row\tkl\n0\t0.0\n1\t0.0\n2\t0.0\n");
+    let sm = ok(&relent_stdin(
+        &["summary", "-", "-f", "jsonl"],
+        b"x\n1\n2\n3\n4\n",
+    ));
+    let v: serde_json::Value = serde_json::from_str(sm.trim()).unwrap();
+    assert_eq!(
+        (v["median"].as_f64(), v["max_row"].as_u64()),
+        (Some(2.5), Some(3))
+    );
+    // Unknown output extension, .npy summary.
+    assert!(fails(&relent(&["rows", &pp, &pp, "-o", "x.parquet"])).contains("extension"));
+    assert!(fails(&relent(&["summary", &pp, "-f", "npy"])).contains(".npy"));
+    // Fortran order beyond 2-D is refused.
+    std::fs::write(
+        d.path().join("f3.npy"),
+        npy_bytes("<f8", true, "(2, 2, 2)", &[0; 64]),
+    )
+    .unwrap();
+    let err = fails(&relent(&["rows", s(&d.path().join("f3.npy")), &pp]));
+    assert!(err.contains("Fortran"), "{err}");
+}
