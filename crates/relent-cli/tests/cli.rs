@@ -818,6 +818,11 @@ fn corrupt_truncated_and_hostile_files() {
             [&b"\x93NUMPY\x09\x00"[..], &[0; 60]].concat(),
             "version 9",
         ),
+        (
+            "zero.npy",
+            npy_bytes("<f4", false, "(5, 0)", &[]),
+            "rows of 0 values",
+        ),
     ];
     for (name, data, want) in cases {
         let f = d.path().join(name);
@@ -825,6 +830,8 @@ fn corrupt_truncated_and_hostile_files() {
         let err = fails(&relent(&["rows", s(&f), &g]));
         assert!(err.contains(name) && err.contains(want), "{name}: {err}");
     }
+    let zero = d.path().join("zero.npy");
+    assert!(fails(&relent(&["summary", s(&zero)])).contains("0 columns"));
     // Non-ASCII header in a v1 file.
     let mut bad = bytes.clone();
     bad[20] = 0xff;

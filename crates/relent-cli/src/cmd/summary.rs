@@ -205,6 +205,9 @@ pub fn run(args: Args) -> Result<()> {
     let header_names: Option<Vec<String>> = header_of(&spec, &opts);
     let mut m = common::open(&args.file, &opts)?;
     let (rows, cols) = (m.rows(), m.cols());
+    if cols == 0 {
+        bail!("{}: no values to summarise (0 columns)", m.name());
+    }
     let data: Vec<f64> = m.read_all()?;
     let col = match &args.column {
         None => cols.saturating_sub(1),
