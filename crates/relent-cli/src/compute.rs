@@ -111,16 +111,15 @@ fn key(e: &RowError) -> (usize, Side, usize) {
 /// Checks one row against the input kind's domain: a branch-free pass that the compiler can
 /// vectorise, and the detailed scan (which finds the column) only when it fails.
 fn check_row<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Result<(), RowError> {
+    // Compared in the element type itself (no widening), so the loop vectorises.
+    let (zero, inf) = (T::from_f64(0.0), T::from_f64(f64::INFINITY));
     let fine = match spec.input {
-        // NaN fails both comparisons; ±inf and negatives fail one.
-        InputKind::Probs if !spec.normalize => x.iter().fold(true, |ok, v| {
-            let v = v.to_f64();
-            ok & (0.0..=f64::MAX).contains(&v)
-        }),
+        // NaN fails both comparisons; negatives and −inf the first, +inf the second.
+        InputKind::Probs if !spec.normalize => {
+            x.iter().fold(true, |ok, &v| ok & (v >= zero) & (v < inf))
+        }
         // NaN and +inf fail `v < inf`.
-        InputKind::Logprobs => x
-            .iter()
-            .fold(true, |ok, v| ok & (v.to_f64() < f64::INFINITY)),
+        InputKind::Logprobs => x.iter().fold(true, |ok, &v| ok & (v < inf)),
         _ => false,
     };
     if fine {
@@ -295,18 +294,24 @@ pub fn row_paired<T: Elem>(
 ) -> Result<(), RowError> {
     debug_assert_eq!(p.len(), q.len());
     debug_assert_eq!(p.len(), out.len() * cols);
-    // Report the lowest offending row across both operands.
-    let errs = [
-        validate(spec, Side::P, p, cols, row0).err(),
-        validate(spec, Side::Q, q, cols, row0).err(),
-    ];
-    if let Some(e) = errs.into_iter().flatten().min_by_key(key) {
-        return Err(e);
-    }
+    // Each row is checked just before it is computed (one pass over memory); the lowest
+    // offending row is reported (P before Q within a row).
     out.par_iter_mut()
         .zip(p.par_chunks(cols).zip(q.par_chunks(cols)))
-        .for_each(|(o, (p, q))| *o = pair(spec, p, q));
-    Ok(())
+        .enumerate()
+        .filter_map(|(i, (o, (p, q)))| {
+            let checked = check_row(spec, Side::P, row0 + i, p)
+                .and_then(|()| check_row(spec, Side::Q, row0 + i, q));
+            match checked {
+                Ok(()) => {
+                    *o = pair(spec, p, q);
+                    None
+                }
+                Err(e) => Some(e),
+            }
+        })
+        .min_by_key(key)
+        .map_or(Ok(()), Err)
 }
 
 /// One-vs-many: `out[i] = D(query ‖ q_i)` (or `D(q_i ‖ query)` when `reverse`), for a
@@ -320,17 +325,22 @@ pub fn one_vs_many<T: Elem>(
     out: &mut [f64],
 ) -> Result<(), RowError> {
     let cols = query.len();
-    validate(spec, Side::Q, block, cols, row0)?;
     out.par_iter_mut()
         .zip(block.par_chunks(cols))
-        .for_each(|(o, x)| {
-            *o = if reverse {
-                pair(spec, x, query)
-            } else {
-                pair(spec, query, x)
+        .enumerate()
+        .filter_map(|(i, (o, x))| match check_row(spec, Side::Q, row0 + i, x) {
+            Ok(()) => {
+                *o = if reverse {
+                    pair(spec, x, query)
+                } else {
+                    pair(spec, query, x)
+                };
+                None
             }
-        });
-    Ok(())
+            Err(e) => Some(e),
+        })
+        .min_by_key(key)
+        .map_or(Ok(()), Err)
 }
 
 /// All pairs of two validated blocks: `out[i * nq + j] = D(p_i ‖ q_j)`.
