@@ -1,0 +1,1159 @@
+//! End-to-end tests: the built `relent` binary on files written here (npy C/Fortran order,
+//! f16/f32/f64, big-endian, safetensors bf16, CSV/TSV with and without header, stdin),
+//! including corrupt, truncated and hostile files; outputs checked against relent-scalar.
+//!
+//! Tolerance: the CLI may compute with the fast kernels, whose documented bound for the
+//! default precision is 2^-21 relative error (CONTRACT.md, `Precision::Default`); results are
+//! compared with that bound (and exactly for 0 and ±inf). Today they are bit-identical.
+//!
+//! Golden `--help` files live in tests/golden/; regenerate with `UPDATE_GOLDEN=1 cargo test`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use half::{bf16, f16};
+use relent_scalar as rs;
+
+const BIN: &str = env!("CARGO_BIN_EXE_relent");
+/// Relative error bound of the default-precision kernels (see the module docs).
+const TOL: f64 = 1.0 / (1u64 << 21) as f64;
+
+fn relent(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run relent")
+}
+
+fn relent_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn relent");
+    // relent may exit before reading stdin (an argument error): a broken pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "relent failed: {err}");
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// Asserts failure without a panic and returns stderr.
+fn fails(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        !o.status.success(),
+        "relent unexpectedly succeeded: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(o.status.code(), Some(1), "exit code (stderr: {err})");
+    assert!(!err.contains("panicked"), "relent panicked: {err}");
+    err
+}
+
+fn close(got: f64, want: f64) -> bool {
+    got == want || (got - want).abs() <= TOL * want.abs()
+}
+
+fn assert_close(got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "lengths");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            close(*g, *w),
+            "row {i}: got {g}, want {w} (tolerance {TOL} relative)"
+        );
+    }
+}
+
+/// Deterministic xorshift source.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// `rows` probability rows of `cols`, some entries exactly 0.
+    fn probs(&mut self, rows: usize, cols: usize) -> Vec<Vec<f64>> {
+        (0..rows)
+            .map(|_| {
+                let v: Vec<f64> = (0..cols)
+                    .map(|_| {
+                        if self.next() < 0.15 {
+                            0.0
+                        } else {
+                            self.next() + 0.01
+                        }
+                    })
+                    .collect();
+                let s: f64 = v.iter().sum::<f64>().max(1e-9);
+                v.iter().map(|x| x / s).collect()
+            })
+            .collect()
+    }
+}
+
+fn npy_bytes(descr: &str, fortran: bool, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut dict = format!(
+        "{{'descr': '{descr}', 'fortran_order': {}, 'shape': {shape}, }}",
+        if fortran { "True" } else { "False" }
+    );
+    while (10 + dict.len() + 1) % 64 != 0 {
+        dict.push(' ');
+    }
+    dict.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// Writes rows as a 2-D .npy of the given type (`f2`, `f4`, `f8`; `>` for big-endian).
+fn write_npy(path: &Path, rows: &[Vec<f64>], kind: &str, fortran: bool) {
+    let (r, c) = (rows.len(), rows[0].len());
+    let order: Vec<f64> = if fortran {
+        (0..c)
+            .flat_map(|j| rows.iter().map(move |row| row[j]))
+            .collect()
+    } else {
+        rows.iter().flatten().copied().collect()
+    };
+    let big = kind.starts_with('>');
+    let mut data = Vec::new();
+    for v in order {
+        let bytes: Vec<u8> = match &kind[1..] {
+            "f2" => {
+                let h = f16::from_f64(v);
+                if big {
+                    h.to_be_bytes().to_vec()
+                } else {
+                    h.to_le_bytes().to_vec()
+                }
+            }
+            "f4" => {
+                let h = v as f32;
+                if big {
+                    h.to_be_bytes().to_vec()
+                } else {
+                    h.to_le_bytes().to_vec()
+                }
+            }
+            "f8" => {
+                if big {
+                    v.to_be_bytes().to_vec()
+                } else {
+                    v.to_le_bytes().to_vec()
+                }
+            }
+            k => panic!("kind {k}"),
+        };
+        data.extend(bytes);
+    }
+    std::fs::write(
+        path,
+        npy_bytes(kind, fortran, &format!("({r}, {c})"), &data),
+    )
+    .unwrap();
+}
+
+fn write_csv(path: &Path, rows: &[Vec<f64>], header: bool, delim: &str) {
+    let mut s = String::new();
+    if header {
+        let names: Vec<String> = (0..rows[0].len()).map(|j| format!("c{j}")).collect();
+        s += &names.join(delim);
+        s += "\n";
+    }
+    for r in rows {
+        let v: Vec<String> = r.iter().map(|x| format!("{x:?}")).collect();
+        s += &v.join(delim);
+        s += "\n";
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+/// The values column of `row,<name>` CSV output.
+fn csv_column(out: &str) -> Vec<f64> {
+    out.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect()
+}
+
+fn round<T: rs::Element>(rows: &[Vec<f64>]) -> Vec<Vec<T>> {
+    rows.iter()
+        .map(|r| r.iter().map(|&x| T::from_f64(x)).collect())
+        .collect()
+}
+
+fn per_row<T: rs::Element>(p: &[Vec<T>], q: &[Vec<T>], f: impl Fn(&[T], &[T]) -> f64) -> Vec<f64> {
+    p.iter().zip(q).map(|(a, b)| f(a, b)).collect()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Reads a little-endian f64 or i64 .npy written by relent: (shape, raw 8-byte words).
+fn read_npy8(path: &Path) -> (Vec<usize>, String, Vec<[u8; 8]>) {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..8], b"\x93NUMPY\x01\x00");
+    let hl = u16::from_le_bytes([b[8], b[9]]) as usize;
+    assert_eq!((10 + hl) % 64, 0, "header padded to 64 bytes");
+    let h = std::str::from_utf8(&b[10..10 + hl]).unwrap();
+    let descr = h.split('\'').nth(3).unwrap().to_string();
+    let shape_s = &h[h.find("'shape': (").unwrap() + 10..];
+    let shape_s = &shape_s[..shape_s.find(')').unwrap()];
+    let shape = shape_s
+        .split(',')
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| t.trim().parse().unwrap())
+        .collect();
+    let words = b[10 + hl..]
+        .chunks_exact(8)
+        .map(|c| c.try_into().unwrap())
+        .collect();
+    (shape, descr, words)
+}
+
+#[test]
+fn rows_npy_f32_c_order_matches_reference() {
+    let d = tmp();
+    let mut g = Rng(1);
+    let (p, q) = (g.probs(9, 17), g.probs(9, 17));
+    write_npy(&d.path().join("p.npy"), &p, "<f4", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f4", false);
+    let out = ok(&relent(&[
+        "rows",
+        s(&d.path().join("p.npy")),
+        s(&d.path().join("q.npy")),
+        "--block-rows",
+        "4",
+    ]));
+    assert!(out.starts_with("row,kl\n"));
+    let want = per_row(&round::<f32>(&p), &round::<f32>(&q), rs::kl);
+    assert_close(&csv_column(&out), &want);
+    // Thread count does not change a bit.
+    let one = ok(&relent(&[
+        "rows",
+        s(&d.path().join("p.npy")),
+        s(&d.path().join("q.npy")),
+        "-j",
+        "1",
+    ]));
+    assert_eq!(one, out);
+}
+
+#[test]
+fn rows_fortran_f64_against_c_order_and_big_endian() {
+    let d = tmp();
+    let mut g = Rng(2);
+    let (p, q) = (g.probs(7, 5), g.probs(7, 5));
+    write_npy(&d.path().join("p.npy"), &p, "<f8", true);
+    write_npy(&d.path().join("q.npy"), &q, ">f8", false);
+    let out = ok(&relent(&[
+        "rows",
+        s(&d.path().join("p.npy")),
+        s(&d.path().join("q.npy")),
+        "-d",
+        "jeffreys",
+        "--block-rows",
+        "3",
+    ]));
+    assert_close(&csv_column(&out), &per_row(&p, &q, rs::jeffreys));
+    // Mixed types (f32 big-endian vs f64) are computed in f64 exactly.
+    write_npy(&d.path().join("q4.npy"), &q, ">f4", true);
+    let out = ok(&relent(&[
+        "rows",
+        s(&d.path().join("p.npy")),
+        s(&d.path().join("q4.npy")),
+    ]));
+    let q32: Vec<Vec<f64>> = round::<f32>(&q)
+        .iter()
+        .map(|r| r.iter().map(|&x| x as f64).collect())
+        .collect();
+    assert_close(&csv_column(&out), &per_row(&p, &q32, rs::kl));
+}
+
+#[test]
+fn rows_f16_npy_and_1d_vectors() {
+    let d = tmp();
+    let mut g = Rng(3);
+    let (p, q) = (g.probs(4, 33), g.probs(4, 33));
+    write_npy(&d.path().join("p.npy"), &p, "<f2", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f2", true);
+    let out = ok(&relent(&[
+        "rows",
+        s(&d.path().join("p.npy")),
+        s(&d.path().join("q.npy")),
+        "-d",
+        "js",
+        "--bits",
+    ]));
+    let want = per_row(&round::<f16>(&p), &round::<f16>(&q), rs::js_divergence_bits);
+    assert_close(&csv_column(&out), &want);
+    // A 1-D array is one row.
+    let data: Vec<u8> = p[0].iter().flat_map(|&x| x.to_le_bytes()).collect();
+    std::fs::write(
+        d.path().join("v.npy"),
+        npy_bytes("<f8", false, "(33,)", &data),
+    )
+    .unwrap();
+    let out = ok(&relent(&[
+        "rows",
+        s(&d.path().join("v.npy")),
+        s(&d.path().join("v.npy")),
+    ]));
+    assert_eq!(csv_column(&out), vec![0.0]);
+}
+
+fn write_safetensors(path: &Path, tensors: &[(&str, safetensors::Dtype, Vec<usize>, Vec<u8>)]) {
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+        .iter()
+        .map(|(n, dt, shape, data)| {
+            (
+                n.to_string(),
+                safetensors::tensor::TensorView::new(*dt, shape.clone(), data).unwrap(),
+            )
+        })
+        .collect();
+    std::fs::write(path, safetensors::serialize(views, None).unwrap()).unwrap();
+}
+
+#[test]
+fn safetensors_bf16_logits_by_name() {
+    let d = tmp();
+    let mut g = Rng(4);
+    let logits = |g: &mut Rng| -> Vec<Vec<f64>> {
+        (0..6)
+            .map(|_| {
+                (0..11)
+                    .map(|j| {
+                        if j == 3 {
+                            f64::NEG_INFINITY
+                        } else {
+                            8.0 * g.next() - 4.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let (a, b) = (logits(&mut g), logits(&mut g));
+    let bytes = |m: &[Vec<f64>]| -> Vec<u8> {
+        m.iter()
+            .flatten()
+            .flat_map(|&x| bf16::from_f64(x).to_le_bytes())
+            .collect()
+    };
+    let f = d.path().join("m.safetensors");
+    write_safetensors(
+        &f,
+        &[
+            (
+                "model.logits",
+                safetensors::Dtype::BF16,
+                vec![2, 3, 11],
+                bytes(&a),
+            ),
+            (
+                "ref.logits",
+                safetensors::Dtype::BF16,
+                vec![6, 11],
+                bytes(&b),
+            ),
+        ],
+    );
+    let (pa, pb) = (
+        format!("{}:model.logits", s(&f)),
+        format!("{}:ref.logits", s(&f)),
+    );
+    let out = ok(&relent(&[
+        "rows", &pa, &pb, "--input", "logits", "-t", "1.5",
+    ]));
+    let want = per_row(&round::<bf16>(&a), &round::<bf16>(&b), |x, y| {
+        rs::kl_logits(x, y, 1.5)
+    });
+    assert_close(&csv_column(&out), &want);
+    // --tensor names the default; several tensors and no choice is an error listing them.
+    let out2 = ok(&relent(&[
+        "rows",
+        s(&f),
+        &pb,
+        "--input",
+        "logits",
+        "-t",
+        "1.5",
+        "--tensor",
+        "model.logits",
+    ]));
+    assert_eq!(out, out2);
+    let err = fails(&relent(&["rows", s(&f), &pb, "--input", "logits"]));
+    assert!(err.contains("model.logits, ref.logits"), "{err}");
+    let err = fails(&relent(&["rows", &format!("{}:nope", s(&f)), &pb]));
+    assert!(err.contains("no tensor named \"nope\""), "{err}");
+}
+
+#[test]
+fn csv_header_detection_tsv_and_stdin() {
+    let d = tmp();
+    let mut g = Rng(5);
+    let (p, q) = (g.probs(5, 4), g.probs(5, 4));
+    write_csv(&d.path().join("p.csv"), &p, true, ",");
+    write_csv(&d.path().join("q.tsv"), &q, false, "\t");
+    let want = per_row(&p, &q, rs::cross_entropy);
+    let out = ok(&relent(&[
+        "rows",
+        s(&d.path().join("p.csv")),
+        s(&d.path().join("q.tsv")),
+        "-d",
+        "ce",
+    ]));
+    assert_close(&csv_column(&out), &want);
+    let text = std::fs::read(d.path().join("p.csv")).unwrap();
+    let out = ok(&relent_stdin(
+        &["rows", "-", s(&d.path().join("q.tsv")), "-d", "ce"],
+        &text,
+    ));
+    assert_close(&csv_column(&out), &want);
+    // A header-less first row of numbers is data, not a header.
+    write_csv(&d.path().join("p2.csv"), &p, false, ",");
+    let out = ok(&relent(&[
+        "rows",
+        s(&d.path().join("p2.csv")),
+        s(&d.path().join("q.tsv")),
+        "-d",
+        "ce",
+    ]));
+    assert_close(&csv_column(&out), &want);
+    // --header / --no-header force the choice.
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("p.csv")),
+        s(&d.path().join("q.tsv")),
+        "--no-header",
+    ]));
+    assert!(
+        err.contains("line 1, column 1") && err.contains("\"c0\" is not a number"),
+        "{err}"
+    );
+    // Two stdin inputs are refused.
+    fails(&relent_stdin(&["rows", "-", "-"], b"1,2\n"));
+}
+
+#[test]
+fn normalize_and_js_distance() {
+    let d = tmp();
+    let counts = vec![vec![3.0, 0.0, 5.0, 2.0], vec![1.0, 1.0, 1.0, 1.0]];
+    let other = vec![vec![1.0, 4.0, 4.0, 1.0], vec![0.0, 2.0, 2.0, 6.0]];
+    write_csv(&d.path().join("a.csv"), &counts, false, ",");
+    write_csv(&d.path().join("b.csv"), &other, false, ",");
+    let (a, b) = (
+        s(&d.path().join("a.csv")).to_string(),
+        s(&d.path().join("b.csv")).to_string(),
+    );
+    let out = ok(&relent(&["rows", &a, &b, "--normalize"]));
+    assert_close(
+        &csv_column(&out),
+        &per_row(&counts, &other, rs::kl_normalized),
+    );
+    let norm = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| {
+                let t: f64 = r.iter().sum();
+                r.iter().map(|x| x / t).collect()
+            })
+            .collect()
+    };
+    let out = ok(&relent(&[
+        "rows",
+        &a,
+        &b,
+        "--normalize",
+        "-d",
+        "js-distance",
+    ]));
+    assert_close(
+        &csv_column(&out),
+        &per_row(&norm(&counts), &norm(&other), rs::js_distance),
+    );
+    // p > 0 where q = 0: +inf is an answer, not an error.
+    let out = ok(&relent(&["rows", &b, &a, "--normalize", "-f", "jsonl"]));
+    assert!(
+        out.lines().next().unwrap().contains("\"kl\":\"inf\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn one_vs_many_all_pairs_top_k() {
+    let d = tmp();
+    let mut g = Rng(6);
+    let (p, q) = (g.probs(5, 6), g.probs(8, 6));
+    write_npy(&d.path().join("p.npy"), &p, "<f8", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f8", true);
+    let (pp, qp) = (
+        s(&d.path().join("p.npy")).to_string(),
+        s(&d.path().join("q.npy")).to_string(),
+    );
+
+    let out = ok(&relent(&[
+        "one-vs-many",
+        &pp,
+        &qp,
+        "--row",
+        "2",
+        "--block-rows",
+        "3",
+    ]));
+    let want: Vec<f64> = q.iter().map(|r| rs::kl(&p[2], r)).collect();
+    assert_close(&csv_column(&out), &want);
+    let out = ok(&relent(&[
+        "one-vs-many",
+        &pp,
+        &qp,
+        "--row",
+        "2",
+        "--reverse",
+    ]));
+    let want: Vec<f64> = q.iter().map(|r| rs::kl(r, &p[2])).collect();
+    assert_close(&csv_column(&out), &want);
+    assert!(fails(&relent(&["one-vs-many", &pp, &qp])).contains("--row"));
+
+    let o = d.path().join("all.npy");
+    ok(&relent(&[
+        "all-pairs",
+        &pp,
+        &qp,
+        "-o",
+        s(&o),
+        "--block-rows",
+        "2",
+    ]));
+    let (shape, descr, words) = read_npy8(&o);
+    assert_eq!((shape, descr.as_str()), (vec![5, 8], "<f8"));
+    let got: Vec<f64> = words.iter().map(|w| f64::from_le_bytes(*w)).collect();
+    let want: Vec<f64> = p
+        .iter()
+        .flat_map(|a| q.iter().map(|b| rs::kl(a, b)))
+        .collect();
+    assert_close(&got, &want);
+
+    let o = d.path().join("nn.npy");
+    ok(&relent(&[
+        "top-k",
+        &pp,
+        &qp,
+        "-k",
+        "3",
+        "-o",
+        s(&o),
+        "--block-rows",
+        "3",
+    ]));
+    let (shape, _, vals) = read_npy8(&o);
+    let (ishape, idescr, idx) = read_npy8(&d.path().join("nn.indices.npy"));
+    assert_eq!(
+        (shape.clone(), ishape, idescr.as_str()),
+        (vec![5, 3], vec![5, 3], "<i8")
+    );
+    for (i, a) in p.iter().enumerate() {
+        let mut all: Vec<(f64, usize)> = q
+            .iter()
+            .enumerate()
+            .map(|(j, b)| (rs::kl(a, b), j))
+            .collect();
+        all.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        for r in 0..3 {
+            assert_eq!(
+                i64::from_le_bytes(idx[i * 3 + r]) as usize,
+                all[r].1,
+                "row {i} rank {r}"
+            );
+            assert!(close(f64::from_le_bytes(vals[i * 3 + r]), all[r].0));
+        }
+    }
+
+    // Within one set, excluding self; JSON lines.
+    let out = ok(&relent(&[
+        "top-k",
+        &qp,
+        "-k",
+        "2",
+        "--exclude-self",
+        "-f",
+        "jsonl",
+        "-d",
+        "js",
+    ]));
+    for (i, line) in out.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["row"], i);
+        let idx: Vec<u64> = v["index"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect();
+        assert!(!idx.contains(&(i as u64)));
+        let mut all: Vec<(f64, usize)> = q
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(j, b)| (rs::js_divergence(&q[i], b), j))
+            .collect();
+        all.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        assert_eq!(idx, vec![all[0].1 as u64, all[1].1 as u64]);
+    }
+}
+
+#[test]
+fn summary_from_rows_and_file() {
+    let d = tmp();
+    let mut g = Rng(7);
+    // q without zeros, so that every KL is finite.
+    let (p, q) = (g.probs(101, 9), g.probs(101, 9));
+    let q: Vec<Vec<f64>> = q
+        .iter()
+        .map(|r| r.iter().map(|x| (x + 0.01) / 1.09).collect())
+        .collect();
+    write_npy(&d.path().join("p.npy"), &p, "<f8", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f8", false);
+    let (pp, qp) = (
+        s(&d.path().join("p.npy")).to_string(),
+        s(&d.path().join("q.npy")).to_string(),
+    );
+    let mut kl = per_row(&p, &q, rs::kl);
+    let out = ok(&relent(&["rows", &pp, &qp, "--summary", "-f", "jsonl"]));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let (imax, max) = kl
+        .iter()
+        .enumerate()
+        .fold((0, f64::MIN), |a, (i, &x)| if x > a.1 { (i, x) } else { a });
+    assert_eq!(v["count"], 101);
+    assert_eq!(v["max_row"], imax);
+    assert!(close(v["max"].as_f64().unwrap(), max));
+    kl.sort_by(f64::total_cmp);
+    assert!(close(v["median"].as_f64().unwrap(), kl[50]));
+    assert!(close(v["p90"].as_f64().unwrap(), kl[90]));
+    let mean = kl.iter().sum::<f64>() / 101.0;
+    assert!((v["mean"].as_f64().unwrap() - mean).abs() <= 1e-12 * mean);
+
+    // rows -o file --summary: rows to the file, summary to stdout; summary of that file agrees.
+    let o = d.path().join("kl.csv");
+    let table = ok(&relent(&[
+        "rows",
+        &pp,
+        &qp,
+        "-o",
+        s(&o),
+        "--summary",
+        "-f",
+        "table",
+    ]));
+    assert!(
+        table.contains("median") && table.contains(&format!("(row {imax})")),
+        "{table}"
+    );
+    let again = ok(&relent(&["summary", s(&o), "-f", "jsonl"]));
+    let w: serde_json::Value = serde_json::from_str(again.trim()).unwrap();
+    assert_eq!(w["median"], v["median"]);
+    assert_eq!(w["name"], "kl");
+}
+
+#[test]
+fn invalid_values_are_reported_with_row_and_column() {
+    let d = tmp();
+    let mut p = Rng(8).probs(4, 5);
+    let q = Rng(9).probs(4, 5);
+    p[2][3] = -0.25;
+    write_npy(&d.path().join("p.npy"), &p, "<f4", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f4", false);
+    let o = d.path().join("out.npy");
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("p.npy")),
+        s(&d.path().join("q.npy")),
+        "-o",
+        s(&o),
+    ]));
+    assert!(
+        err.contains("p.npy") && err.contains("row 2, column 3") && err.contains("negative"),
+        "{err}"
+    );
+    // No partial output, no temporary left behind.
+    assert!(!o.exists());
+    let names: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    let mut q2 = q.clone();
+    q2[1][0] = f64::NAN;
+    write_csv(&d.path().join("q.csv"), &q2, false, ",");
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("q.npy")),
+        s(&d.path().join("q.csv")),
+    ]));
+    assert!(
+        err.contains("q.csv") && err.contains("row 1, column 0") && err.contains("NaN"),
+        "{err}"
+    );
+    // +inf logit.
+    std::fs::write(d.path().join("l.csv"), "1,inf\n").unwrap();
+    std::fs::write(d.path().join("m.csv"), "1,2\n").unwrap();
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("l.csv")),
+        s(&d.path().join("m.csv")),
+        "--input",
+        "logits",
+    ]));
+    assert!(err.contains("row 0, column 1"), "{err}");
+    // Option misuse.
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("l.csv")),
+        s(&d.path().join("m.csv")),
+        "-t",
+        "2",
+    ]));
+    assert!(err.contains("--temperature"), "{err}");
+}
+
+#[test]
+fn shape_mismatches() {
+    let d = tmp();
+    write_npy(&d.path().join("a.npy"), &Rng(1).probs(3, 4), "<f4", false);
+    write_npy(&d.path().join("b.npy"), &Rng(1).probs(3, 5), "<f4", false);
+    write_npy(&d.path().join("c.npy"), &Rng(1).probs(2, 4), "<f4", false);
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("a.npy")),
+        s(&d.path().join("b.npy")),
+    ]));
+    assert!(
+        err.contains("shape mismatch") && err.contains("4") && err.contains("5"),
+        "{err}"
+    );
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("a.npy")),
+        s(&d.path().join("c.npy")),
+    ]));
+    assert!(err.contains("3 rows") && err.contains("c.npy"), "{err}");
+    std::fs::write(d.path().join("r.csv"), "1,2\n3\n").unwrap();
+    let err = fails(&relent(&[
+        "rows",
+        s(&d.path().join("r.csv")),
+        s(&d.path().join("r.csv")),
+    ]));
+    assert!(err.contains("line 2 has 1 fields"), "{err}");
+}
+
+#[test]
+fn corrupt_truncated_and_hostile_files() {
+    let d = tmp();
+    let good = d.path().join("good.npy");
+    write_npy(&good, &Rng(1).probs(3, 4), "<f4", false);
+    let g = s(&good).to_string();
+    let bytes = std::fs::read(&good).unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("trunc.npy", bytes[..bytes.len() - 3].to_vec(), "truncated"),
+        ("hdr.npy", bytes[..40].to_vec(), "truncated"),
+        (
+            "magic.npy",
+            b"PK\x03\x04 not numpy at all".to_vec(),
+            "not a .npy",
+        ),
+        ("empty.npy", Vec::new(), "not a .npy"),
+        (
+            "big.npy",
+            npy_bytes("<f4", false, "(1000000, 1000000)", &[0; 48]),
+            "truncated",
+        ),
+        (
+            "overflow.npy",
+            npy_bytes("<f4", false, "(4611686018427387904, 8)", &[0; 48]),
+            "absurd",
+        ),
+        (
+            "huge.npy",
+            npy_bytes("<f4", false, "(99999999999999999999999, 4)", &[0; 48]),
+            "absurd",
+        ),
+        (
+            "int.npy",
+            npy_bytes("<i4", false, "(3, 4)", &[0; 48]),
+            "unsupported dtype",
+        ),
+        (
+            "trail.npy",
+            npy_bytes("<f4", false, "(3, 3)", &[0; 48]),
+            "trailing",
+        ),
+        (
+            "scalar.npy",
+            npy_bytes("<f4", false, "()", &[0; 4]),
+            "scalar",
+        ),
+        (
+            "garbage.npy",
+            npy_bytes("<f4", false, "(3, 4)) + os.system('x'", &[0; 48]),
+            "corrupt .npy header",
+        ),
+        (
+            "ver.npy",
+            [&b"\x93NUMPY\x09\x00"[..], &[0; 60]].concat(),
+            "version 9",
+        ),
+        (
+            "zero.npy",
+            npy_bytes("<f4", false, "(5, 0)", &[]),
+            "rows of 0 values",
+        ),
+    ];
+    for (name, data, want) in cases {
+        let f = d.path().join(name);
+        std::fs::write(&f, data).unwrap();
+        let err = fails(&relent(&["rows", s(&f), &g]));
+        assert!(err.contains(name) && err.contains(want), "{name}: {err}");
+    }
+    let zero = d.path().join("zero.npy");
+    assert!(fails(&relent(&["summary", s(&zero)])).contains("0 columns"));
+    // Non-ASCII header in a v1 file.
+    let mut bad = bytes.clone();
+    bad[20] = 0xff;
+    std::fs::write(d.path().join("utf.npy"), bad).unwrap();
+    assert!(fails(&relent(&["rows", s(&d.path().join("utf.npy")), &g])).contains("ASCII"));
+
+    // safetensors: lying header length, non-JSON, offsets past the end, wrong dtype.
+    let st = |name: &str, header: &str, data: &[u8]| {
+        let mut b = (header.len() as u64).to_le_bytes().to_vec();
+        b.extend_from_slice(header.as_bytes());
+        b.extend_from_slice(data);
+        let f = d.path().join(name);
+        std::fs::write(&f, b).unwrap();
+        f
+    };
+    let cases = vec![
+        (
+            st(
+                "a.safetensors",
+                "{\"t\":{\"dtype\":\"F32\",\"shape\":[3,4],\"data_offsets\":[0,48]}}",
+                &[0; 40],
+            ),
+            "outside",
+        ),
+        (st("b.safetensors", "{not json", &[]), "not valid JSON"),
+        (
+            st(
+                "c.safetensors",
+                "{\"t\":{\"dtype\":\"I64\",\"shape\":[3,2],\"data_offsets\":[0,48]}}",
+                &[0; 48],
+            ),
+            "unsupported dtype I64",
+        ),
+        (
+            st(
+                "d.safetensors",
+                "{\"t\":{\"dtype\":\"F32\",\"shape\":[3,5],\"data_offsets\":[0,48]}}",
+                &[0; 48],
+            ),
+            "truncated",
+        ),
+        (
+            st(
+                "e.safetensors",
+                "{\"t\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,48]}}",
+                &[0; 48],
+            ),
+            "absurd",
+        ),
+    ];
+    for (f, want) in cases {
+        let err = fails(&relent(&["rows", s(&f), &g]));
+        assert!(
+            err.contains(f.file_name().unwrap().to_str().unwrap()) && err.contains(want),
+            "{want}: {err}"
+        );
+    }
+    let f = d.path().join("len.safetensors");
+    std::fs::write(&f, [0x10, 0x27, 0, 0, 0, 0, 0, 0, b'{']).unwrap();
+    assert!(fails(&relent(&["rows", s(&f), &g])).contains("runs past the end"));
+    let f = d.path().join("tiny.safetensors");
+    std::fs::write(&f, [1, 2]).unwrap();
+    assert!(fails(&relent(&["rows", s(&f), &g])).contains("truncated"));
+    // Missing file, unknown extension.
+    assert!(fails(&relent(&["rows", "/nonexistent/x.npy", &g])).contains("/nonexistent/x.npy"));
+    assert!(
+        fails(&relent(&["rows", s(&d.path().join("x.parquet")), &g]))
+            .contains("unknown input format")
+    );
+}
+
+#[test]
+fn random_header_corruption_never_panics() {
+    let d = tmp();
+    let good = d.path().join("good.npy");
+    write_npy(&good, &Rng(1).probs(3, 4), "<f4", false);
+    let bytes = std::fs::read(&good).unwrap();
+    let mut g = Rng(42);
+    for i in 0..24 {
+        let mut b = bytes.clone();
+        for _ in 0..3 {
+            let pos = (g.next() * 80.0) as usize;
+            b[pos] = (g.next() * 256.0) as u8;
+        }
+        let f = d.path().join(format!("fuzz{i}.npy"));
+        std::fs::write(&f, &b).unwrap();
+        let o = relent(&["rows", s(&f), s(&good)]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "case {i}: {err}");
+        assert!(
+            o.status.code() == Some(0) || o.status.code() == Some(1),
+            "case {i}: {err}"
+        );
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn non_utf8_file_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = tmp();
+    let name = std::ffi::OsStr::from_bytes(b"bad\xffname.npy");
+    let path: PathBuf = d.path().join(name);
+    write_npy(&path, &Rng(1).probs(2, 3), "<f8", false);
+    let o = Command::new(BIN)
+        .arg("rows")
+        .arg(&path)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(csv_column(&ok(&o)), vec![0.0, 0.0]);
+    std::fs::write(&path, b"junk").unwrap();
+    let o = Command::new(BIN)
+        .arg("rows")
+        .arg(&path)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(fails(&o).contains("name.npy"));
+}
+
+#[test]
+fn bench_runs() {
+    let out = ok(&relent(&[
+        "bench",
+        "--sizes",
+        "64",
+        "--dtype",
+        "f32,bf16",
+        "--seconds",
+        "0.01",
+    ]));
+    assert!(out.starts_with("backend: "), "{out}");
+    assert!(
+        out.contains("bf16") && out.contains("rows (batch)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn help_is_golden() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    for cmd in [
+        "",
+        "rows",
+        "one-vs-many",
+        "all-pairs",
+        "top-k",
+        "summary",
+        "bench",
+    ] {
+        let mut args: Vec<&str> = cmd.split_whitespace().collect();
+        args.push("--help");
+        let out = ok(&relent(&args));
+        let file = golden.join(format!(
+            "{}.txt",
+            if cmd.is_empty() { "relent" } else { cmd }
+        ));
+        if update {
+            std::fs::write(&file, &out).unwrap();
+        } else {
+            let want = std::fs::read_to_string(&file)
+                .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", file.display()));
+            assert_eq!(
+                out, want,
+                "`relent {cmd} --help` changed; rerun with UPDATE_GOLDEN=1 if intended"
+            );
+        }
+        if !cmd.is_empty() {
+            assert!(out.contains("Examples:"), "{cmd} --help has no examples");
+        }
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn enormous_row_fails_cleanly() {
+    // A sparse 1 TiB file whose header is honest: one row of 2^38 f32. Allocating the row must
+    // fail with an error, not abort. Only meaningful under heuristic/strict overcommit.
+    let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap_or_default();
+    if !matches!(mode.trim(), "0" | "2") {
+        eprintln!("skipped: vm.overcommit_memory = {}", mode.trim());
+        return;
+    }
+    let d = tmp();
+    let f = d.path().join("huge.npy");
+    let header = npy_bytes("<f4", false, "(1, 274877906944)", &[]);
+    std::fs::write(&f, &header).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(&f).unwrap();
+    if file.set_len(header.len() as u64 + (1u64 << 40)).is_err() {
+        eprintln!("skipped: no sparse files here");
+        return;
+    }
+    let err = fails(&relent(&["rows", s(&f), s(&f)]));
+    assert!(
+        err.contains("huge.npy") && err.contains("cannot allocate"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_divergence_and_input_kind_matches_reference() {
+    let d = tmp();
+    let mut g = Rng(11);
+    let (p, q) = (g.probs(6, 10), g.probs(6, 10));
+    write_npy(&d.path().join("p.npy"), &p, "<f8", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f8", false);
+    let (pp, qp) = (
+        s(&d.path().join("p.npy")).to_string(),
+        s(&d.path().join("q.npy")).to_string(),
+    );
+    type F = fn(&[f64], &[f64]) -> f64;
+    let cases: [(&str, F, F); 6] = [
+        ("kl", rs::kl, rs::kl_bits),
+        ("ce", rs::cross_entropy, rs::cross_entropy_bits),
+        ("gkl", rs::generalized_kl, rs::generalized_kl_bits),
+        ("jeffreys", rs::jeffreys, rs::jeffreys_bits),
+        ("js", rs::js_divergence, rs::js_divergence_bits),
+        ("js-distance", rs::js_distance, rs::js_distance_bits),
+    ];
+    for (name, nats, bits) in cases {
+        let out = ok(&relent(&["rows", &pp, &qp, "-d", name]));
+        assert_close(&csv_column(&out), &per_row(&p, &q, nats));
+        let out = ok(&relent(&["rows", &pp, &qp, "-d", name, "--bits"]));
+        assert!(
+            out.starts_with(&format!("row,{}_bits", name.replace('-', "_"))),
+            "{out}"
+        );
+        assert_close(&csv_column(&out), &per_row(&p, &q, bits));
+    }
+    // Log-probabilities: KL through kl_log; −inf is probability 0.
+    let ln = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| x.ln()).collect())
+            .collect()
+    };
+    let (lp, lq) = (ln(&p), ln(&q));
+    write_csv(&d.path().join("lp.csv"), &lp, false, ",");
+    write_csv(&d.path().join("lq.csv"), &lq, false, ",");
+    let (lpp, lqp) = (
+        s(&d.path().join("lp.csv")).to_string(),
+        s(&d.path().join("lq.csv")).to_string(),
+    );
+    let out = ok(&relent(&["rows", &lpp, &lqp, "--input", "logprobs"]));
+    assert_close(&csv_column(&out), &per_row(&lp, &lq, rs::kl_log));
+}
+
+#[test]
+fn non_utf8_safetensors_header() {
+    let d = tmp();
+    let header = b"{\"t\xff\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[0,8]}}";
+    let mut b = (header.len() as u64).to_le_bytes().to_vec();
+    b.extend_from_slice(header);
+    b.extend_from_slice(&[0; 8]);
+    let f = d.path().join("u.safetensors");
+    std::fs::write(&f, b).unwrap();
+    let err = fails(&relent(&["rows", s(&f), s(&f)]));
+    assert!(
+        err.contains("u.safetensors") && err.contains("not UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn table_tsv_and_stdin_summary_formats() {
+    let d = tmp();
+    let (p, q) = (Rng(12).probs(3, 4), Rng(13).probs(4, 4));
+    write_csv(&d.path().join("p.csv"), &p, false, ",");
+    write_csv(&d.path().join("q.csv"), &q, false, ",");
+    let (pp, qp) = (
+        s(&d.path().join("p.csv")).to_string(),
+        s(&d.path().join("q.csv")).to_string(),
+    );
+    let t = ok(&relent(&["all-pairs", &pp, &qp, "-f", "table", "-d", "js"]));
+    assert_eq!(t.lines().count(), 4, "{t}");
+    let t = ok(&relent(&["all-pairs", &pp, &qp, "-f", "tsv", "-d", "js"]));
+    let first: Vec<f64> = t
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_close(
+        &first,
+        &q.iter()
+            .map(|b| rs::js_divergence(&p[0], b))
+            .collect::<Vec<_>>(),
+    );
+    let t = ok(&relent(&[
+        "top-k", &pp, &qp, "-k", "2", "-f", "table", "-d", "js",
+    ]));
+    assert_eq!(t.lines().count(), 1 + 3 * 2, "{t}");
+    let t = ok(&relent(&[
+        "rows",
+        &pp,
+        &pp,
+        "-o",
+        s(&d.path().join("r.tsv")),
+    ]));
+    assert!(t.is_empty());
+    let r = std::fs::read_to_string(d.path().join("r.tsv")).unwrap();
+    assert_eq!(r, "row\tkl\n0\t0.0\n1\t0.0\n2\t0.0\n");
+    let sm = ok(&relent_stdin(
+        &["summary", "-", "-f", "jsonl"],
+        b"x\n1\n2\n3\n4\n",
+    ));
+    let v: serde_json::Value = serde_json::from_str(sm.trim()).unwrap();
+    assert_eq!(
+        (v["median"].as_f64(), v["max_row"].as_u64()),
+        (Some(2.5), Some(3))
+    );
+    // Unknown output extension, .npy summary.
+    assert!(fails(&relent(&["rows", &pp, &pp, "-o", "x.parquet"])).contains("extension"));
+    assert!(fails(&relent(&["summary", &pp, "-f", "npy"])).contains(".npy"));
+    // Fortran order beyond 2-D is refused.
+    std::fs::write(
+        d.path().join("f3.npy"),
+        npy_bytes("<f8", true, "(2, 2, 2)", &[0; 64]),
+    )
+    .unwrap();
+    let err = fails(&relent(&["rows", s(&d.path().join("f3.npy")), &pp]));
+    assert!(err.contains("Fortran"), "{err}");
+}
