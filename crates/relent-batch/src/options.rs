@@ -27,6 +27,21 @@ pub enum Parallelism<'a> {
 /// A progress callback: called with `(done, total)` work units as the work advances, possibly
 /// from several threads at once and not necessarily in increasing order of `done`; exactly one
 /// call reports `done == total` (none when `total == 0`).
+///
+/// ```
+/// use relent_batch::{Divergence, MatRef, Options, Progress, row_paired};
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// let last = AtomicUsize::new(0);
+/// let bar = |done: usize, total: usize| {
+///     assert_eq!(total, 3);
+///     last.fetch_max(done, Ordering::Relaxed);
+/// };
+/// let progress: Progress<'_> = &bar;
+/// let p = MatRef::new(&[0.5f32; 6], 3, 2)?;
+/// row_paired(Divergence::Kl, p, p, &Options::new().with_progress(progress))?;
+/// assert_eq!(last.load(Ordering::Relaxed), 3);
+/// # Ok::<(), relent_batch::Error>(())
+/// ```
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
 /// Options of a batch call: parallelism and an optional progress callback.
@@ -135,6 +150,12 @@ pub enum Method {
 
 impl Method {
     /// Whether this method can compute the divergence.
+    ///
+    /// ```
+    /// use relent_batch::{Divergence, Method};
+    /// assert!(Method::Gemm.supports(Divergence::CrossEntropy));
+    /// assert!(!Method::Gemm.supports(Divergence::KlLogits { temperature: 1.0 }));
+    /// ```
     pub fn supports(self, div: crate::Divergence) -> bool {
         use crate::Divergence as D;
         match self {

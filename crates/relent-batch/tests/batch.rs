@@ -684,3 +684,36 @@ fn progress_reaches_total() {
     );
     assert!(count.load(Ordering::Relaxed) >= 1);
 }
+
+#[cfg(feature = "ndarray")]
+#[test]
+fn ndarray_conversions() {
+    use ndarray::{Array2, Axis, Slice};
+    let a = Array2::from_shape_fn((4, 6), |(i, j)| (1 + i + j) as f64 / 100.0);
+    let m = MatRef::try_from(a.view()).unwrap();
+    assert_eq!((m.rows(), m.cols()), (4, 6));
+    assert_eq!(m.to_ndarray(), a.view());
+    // Row-sliced views stay contiguous; column slices and transposes do not.
+    assert_eq!(
+        MatRef::try_from(a.slice_axis(Axis(0), Slice::from(1..3)))
+            .unwrap()
+            .row(0),
+        a.row(1).as_slice().unwrap()
+    );
+    assert_eq!(
+        MatRef::try_from(a.slice_axis(Axis(1), Slice::from(..2))).unwrap_err(),
+        Error::NonStandardLayout
+    );
+    assert_eq!(
+        MatRef::try_from(a.t()).unwrap_err(),
+        Error::NonStandardLayout
+    );
+    let strided = MatRef::with_stride(a.as_slice().unwrap(), 2, 6, 12).unwrap();
+    assert_eq!(
+        strided.to_ndarray(),
+        a.slice_axis(Axis(0), Slice::new(0, None, 2))
+    );
+    let r = all_pairs(Divergence::Kl, m, m, Method::Exact, &Options::serial()).unwrap();
+    let arr = r.clone().into_ndarray();
+    assert_eq!(arr[[2, 3]], r[(2, 3)]);
+}
