@@ -20,7 +20,7 @@ use crate::{Divergence, Error, MatRef, Matrix, Method, Operand, Options, gemm, k
 pub struct Neighbor {
     /// The row of Q.
     pub index: usize,
-    /// div(query, Q[index]), the single-pair kernel's value.
+    /// `div(query, Q[index])`, the single-pair kernel's value.
     pub value: f64,
 }
 
