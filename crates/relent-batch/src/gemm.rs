@@ -282,27 +282,34 @@ mod tests {
     /// around the destination (guards against the faer bug noted at `gemm_nt`).
     #[test]
     fn gemm_shapes() {
-        for rows in [1usize, 2, 3, 5, 8, 17, 31, 48, 63, 64] {
-            for w in [1usize, 2, 4, 5, 13, 47, 49, 90, 130] {
-                for k in [1usize, 3, 8, 17, 70, 257] {
-                    let a: Vec<f64> = (0..rows * k).map(|i| (i % 13) as f64 - 6.0).collect();
-                    let b: Vec<f64> = (0..(w + 3) * k).map(|i| (i % 7) as f64 * 0.5).collect();
-                    let pad = 16;
-                    let mut buf = vec![f64::NAN; rows * w + 2 * pad];
-                    super::gemm_nt(&mut buf[pad..pad + rows * w], &a, rows, &b, k, 2, 2 + w);
-                    assert!(
-                        buf[..pad]
-                            .iter()
-                            .chain(&buf[pad + rows * w..])
-                            .all(|x| x.is_nan())
-                    );
-                    for i in 0..rows {
-                        for j in 0..w {
-                            // Small integers and halves: every product and sum is exact.
-                            let s: f64 = (0..k).map(|t| a[i * k + t] * b[(j + 2) * k + t]).sum();
-                            assert_eq!(buf[pad + i * w + j], s, "{rows}x{w}x{k} at ({i}, {j})");
-                        }
-                    }
+        let shapes = [1usize, 2, 3, 5, 8, 17, 31, 48, 63, 64]
+            .into_iter()
+            .flat_map(|r| {
+                [1usize, 2, 4, 5, 13, 47, 49, 90, 130]
+                    .into_iter()
+                    .flat_map(move |w| {
+                        [1usize, 3, 8, 17, 70, 257]
+                            .into_iter()
+                            .map(move |k| (r, w, k))
+                    })
+            });
+        // Plus the benchmark's tile shape.
+        for (rows, w, k) in shapes.chain([(64, 2000, 1024), (16, 2000, 1024)]) {
+            let a: Vec<f64> = (0..rows * k).map(|i| (i % 13) as f64 - 6.0).collect();
+            let b: Vec<f64> = (0..(w + 3) * k).map(|i| (i % 7) as f64 * 0.5).collect();
+            let pad = 16;
+            let mut buf = vec![f64::NAN; rows * w + 2 * pad];
+            super::gemm_nt(&mut buf[pad..pad + rows * w], &a, rows, &b, k, 2, 2 + w);
+            let canaries = buf[..pad].iter().chain(&buf[pad + rows * w..]);
+            assert!(
+                canaries.into_iter().all(|x| x.is_nan()),
+                "{rows}x{w}x{k}: wrote outside"
+            );
+            for i in 0..rows {
+                for j in 0..w {
+                    // Small integers and halves: every product and sum is exact.
+                    let s: f64 = (0..k).map(|t| a[i * k + t] * b[(j + 2) * k + t]).sum();
+                    assert_eq!(buf[pad + i * w + j], s, "{rows}x{w}x{k} at ({i}, {j})");
                 }
             }
         }
