@@ -717,3 +717,46 @@ fn ndarray_conversions() {
     let arr = r.clone().into_ndarray();
     assert_eq!(arr[[2, 3]], r[(2, 3)]);
 }
+
+/// Many +∞ entries (p > 0 where q = 0): when k exceeds the number of finite values the
+/// infinite ones follow, in index order, identically on both methods.
+#[test]
+fn top_k_with_infinities() {
+    let mut rng = Rng::new(61);
+    let (n, m, d) = (70, 200, 24);
+    let p: Vec<f32> = prob_matrix(&mut rng, n, d, 0.0);
+    let q: Vec<f32> = prob_matrix(&mut rng, m, d, 0.08);
+    let pm = MatRef::new(&p, n, d).unwrap();
+    let qm = MatRef::new(&q, m, d).unwrap();
+    let finite = (0..m)
+        .filter(|&j| qm.row(j).iter().all(|&x| x > 0.0))
+        .count();
+    assert!(finite > 0 && finite < 60, "{finite} finite rows");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for div in [
+        Divergence::Kl,
+        Divergence::CrossEntropy,
+        Divergence::GeneralizedKl,
+    ] {
+        for k in [1, finite, finite + 1, 50, m] {
+            let exact = top_k_rows(div, pm, qm, k, Method::Exact, &Options::serial()).unwrap();
+            let gemm = top_k_rows(div, pm, qm, k, Method::Gemm, &Options::pool(&pool)).unwrap();
+            assert_eq!(exact, gemm, "{div:?} k={k}");
+            for row in &exact {
+                assert_eq!(
+                    row.iter().filter(|nb| nb.value.is_finite()).count(),
+                    k.min(finite)
+                );
+                let inf: Vec<usize> = row
+                    .iter()
+                    .filter(|nb| nb.value.is_infinite())
+                    .map(|nb| nb.index)
+                    .collect();
+                assert!(inf.windows(2).all(|w| w[0] < w[1]));
+            }
+        }
+    }
+}
