@@ -91,6 +91,24 @@ pub use error::{Error, InvalidKind};
 pub struct ReadmeDoctests;
 pub use relent_scalar::Element;
 
+/// Many pairs at once, on every core: row-paired, one-vs-many, all-pairs (exact or by a
+/// matrix product), top-k nearest, and one very long pair split across threads.
+///
+/// This is the `relent-batch` crate. Its inputs are checked like the single-pair API's
+/// (shapes, and every element against the divergence's domain, reported by matrix, row and
+/// column in [`batch::Error`]), and its results are bit-identical for any number of threads.
+///
+/// ```
+/// use relent::batch::{Divergence, MatRef, Options};
+/// let p = [0.5f32, 0.5, 0.9, 0.1];
+/// let q = [0.25f32, 0.75, 0.5, 0.5];
+/// let (p, q) = (MatRef::new(&p, 2, 2)?, MatRef::new(&q, 2, 2)?);
+/// let kl = relent::batch::row_paired(Divergence::Kl, p, q, &Options::new())?;
+/// assert_eq!(kl[1], relent::kl(&[0.9f32, 0.1], &[0.5, 0.5]).unwrap());
+/// # Ok::<(), relent::batch::Error>(())
+/// ```
+pub use relent_batch as batch;
+
 /// The `half` crate, whose `f16` and `bf16` are accepted as [`Element`]s.
 #[cfg(feature = "half")]
 pub use half;
