@@ -11,7 +11,8 @@
 //! - `RELENT_BENCH_SIZES=16,1536`: only these sizes;
 //! - `RELENT_BENCH_MAX_N`: drop larger sizes (default in test mode, `--test` or
 //!   `cargo test --benches`: 262 144, so CI stays quick);
-//! - `RELENT_BENCH_FUNCS=kl,js`, `RELENT_BENCH_DTYPES=f32,bf16`: only these.
+//! - `RELENT_BENCH_FUNCS=kl,js`, `RELENT_BENCH_DTYPES=f32,bf16`: only these;
+//! - `RELENT_BENCH_QUICK=1`: 10 samples per benchmark (set by `cargo xtask bench-report --quick`).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use relent_benches::bounds;
@@ -118,6 +119,7 @@ fn bench_dtype<T: Dtype>(c: &mut Criterion) {
     }
     let data: Vec<(usize, Inputs<T>)> = sizes().into_iter().map(|n| (n, inputs(n))).collect();
     let mut meta = Meta::default();
+    let quick = std::env::var_os("RELENT_BENCH_QUICK").is_some();
     for func in Func::ALL {
         if !wanted("RELENT_BENCH_FUNCS", func.name()) {
             continue;
@@ -142,7 +144,7 @@ fn bench_dtype<T: Dtype>(c: &mut Criterion) {
             let want = func.oracle(x, y);
             let bound = bounds::documented(func, T::NAME).expect("a documented bound");
             group.throughput(Throughput::Elements(*n as u64));
-            if *n >= 1 << 22 {
+            if *n >= 1 << 22 || quick {
                 group.sample_size(10);
                 group.warm_up_time(Duration::from_millis(500));
             } else {
