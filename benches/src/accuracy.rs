@@ -159,7 +159,7 @@ pub fn probability_cases<T: Element>(seed: u64) -> Vec<Case<T>> {
     ));
     let counts = |r: &mut StdRng| -> Vec<f64> {
         (0..5000)
-            .map(|_| (r.random::<f64>() * 1000.0).floor())
+            .map(|_| 1.0 + (r.random::<f64>() * 1000.0).floor())
             .collect()
     };
     let (a, b) = (counts(r), counts(r));

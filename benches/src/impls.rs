@@ -715,3 +715,76 @@ mod peers {
         Vec::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data;
+
+    #[test]
+    fn stream_sum_matches_the_word_by_word_sum_at_every_offset() {
+        let v: Vec<f32> = (0..1000).map(|i| i as f32 * 0.37).collect();
+        for off in 0..8 {
+            for len in [0, 1, 7, 63, 64, 65, 200, 1000 - off] {
+                let x = &v[off..off + len];
+                assert_eq!(
+                    stream::sum(x),
+                    stream::sum_reference(x),
+                    "off {off} len {len}"
+                );
+            }
+        }
+        // Every byte counts once: the sum of bytes of [1.0f32] is 0x80 + 0x3f.
+        assert_eq!(stream::sum(&[1.0f32]), 0x80 + 0x3f);
+    }
+
+    #[test]
+    fn f64_loops_agree_with_the_oracle_on_well_conditioned_data() {
+        // n = 1000 random probability vectors: every result is O(1) with terms of one sign
+        // (KL: mixed, but Σ|terms| ≤ ~3·|KL| here), so a naive f64 sum is within
+        // n · 2^-53 · 3 ≈ 3.3e-13 relative; 1e-12 leaves room for ln's 1-ulp error per term.
+        let mut r = data::rng(7);
+        let p: Vec<f64> = data::dirichlet(1000, &mut r);
+        let q: Vec<f64> = data::dirichlet(1000, &mut r);
+        let (a, b) = (
+            data::logits(1000, 2.0, &mut r),
+            data::logits(1000, 2.0, &mut r),
+        );
+        for func in Func::ALL {
+            let (x, y) = if func.takes_logits() {
+                (&a, &b)
+            } else {
+                (&p, &q)
+            };
+            let want = func.oracle(x, y);
+            for imp in all::<f64>(func) {
+                let got = (imp.prepare)(x, y)();
+                match imp.kind {
+                    Kind::Limit => assert_eq!(got, stream_reference(func, x, y)),
+                    Kind::Relent => assert!(((got - want) / want).abs() <= 1e-12),
+                    Kind::Peer if imp.name == "scalar-loop" || imp.name == "wide" => assert!(
+                        ((got - want) / want).abs() <= 1e-12,
+                        "{} {}: {got} vs {want}",
+                        func.name(),
+                        imp.name
+                    ),
+                    Kind::Peer => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tables_name_relent_first_and_the_limit_last() {
+        for func in Func::ALL {
+            let names: Vec<String> = all::<f32>(func).into_iter().map(|i| i.name).collect();
+            assert_eq!(names.first().map(String::as_str), Some("relent"));
+            assert_eq!(names.last().map(String::as_str), Some("stream-limit"));
+            assert!(names.iter().all(|n| !n.contains(['/', ' '])));
+            if cfg!(feature = "peers") && matches!(func, Func::Kl | Func::Js) {
+                assert!(names.iter().any(|n| n == "numkong"));
+                assert!(names.iter().any(|n| n == "simsimd"));
+            }
+        }
+    }
+}

@@ -108,7 +108,8 @@ pub fn run(args: &[String]) -> Result<()> {
             "--bin",
             "accuracy",
             "--",
-            "--peers-only",
+            "--only",
+            "numkong,simsimd",
             "--label",
             "(no AVX-512)",
         ])

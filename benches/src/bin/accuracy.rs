@@ -10,7 +10,7 @@
 //! - `--include PATH`: add the rows of an earlier `--json` run (e.g. the peers built with their
 //!   AVX-512 kernels compiled out) to this report;
 //! - `--label TEXT`: append ` TEXT` to every implementation's name (for such a run);
-//! - `--peers-only`: measure only the heavy peers (numkong, simsimd, ndarray-stats);
+//! - `--only NAME,NAME`: measure only these implementations (e.g. `numkong,simsimd`);
 //! - `--note TEXT`: a line added under "Machine" (used by xtask to describe the extra run);
 //! - `--check`: exit with status 1 if a relent row exceeds its documented bound.
 #![forbid(unsafe_code)]
@@ -115,11 +115,10 @@ fn from_json(v: &Value) -> Flat {
 
 const DTYPES: [&str; 4] = ["f32", "f64", "f16", "bf16"];
 
-fn measure_all(peers_only: bool, label: &str) -> Vec<Flat> {
+fn measure_all(only: &Option<Vec<String>>, label: &str) -> Vec<Flat> {
     fn one<T: Dtype>(func: Func) -> Vec<Row> {
         measure::<T>(func)
     }
-    let heavy = ["numkong", "simsimd", "ndarray-stats"];
     let mut out = Vec::new();
     for func in Func::ALL {
         for dt in DTYPES {
@@ -132,7 +131,7 @@ fn measure_all(peers_only: bool, label: &str) -> Vec<Flat> {
             };
             out.extend(
                 rows.iter()
-                    .filter(|r| !peers_only || heavy.contains(&r.imp.as_str()))
+                    .filter(|r| only.as_ref().is_none_or(|o| o.contains(&r.imp)))
                     .map(|r| flat(r, label)),
             );
         }
@@ -339,7 +338,7 @@ fn main() {
     let mut includes = Vec::new();
     let mut label = String::new();
     let mut notes = Vec::new();
-    let mut peers_only = false;
+    let mut only: Option<Vec<String>> = None;
     let mut check = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -354,19 +353,19 @@ fn main() {
             "--include" => includes.push(val()),
             "--label" => label = val(),
             "--note" => notes.push(val()),
-            "--peers-only" => peers_only = true,
+            "--only" => only = Some(val().split(',').map(str::to_string).collect()),
             "--check" => check = true,
             "-h" | "--help" => {
                 println!(
                     "accuracy [--out PATH] [--json PATH] [--include PATH]... [--label TEXT] \
-                     [--note TEXT]... [--peers-only] [--check]"
+                     [--note TEXT]... [--only NAME,NAME] [--check]"
                 );
                 return;
             }
             other => panic!("unknown argument {other}"),
         }
     }
-    let mut rows = measure_all(peers_only, &label);
+    let mut rows = measure_all(&only, &label);
     if let Some(p) = &json_out {
         let v: Vec<Value> = rows.iter().map(to_json).collect();
         std::fs::write(p, serde_json::to_string_pretty(&v).unwrap()).expect("write --json");
