@@ -100,6 +100,16 @@ impl Meta {
         root["relent_backend"] = json!(impls::relent_backend());
         root["peers"] = json!(impls::peer_info());
         root["peers_feature"] = json!(cfg!(feature = "peers"));
+        root["settings"] = json!(format!(
+            "criterion args [{}]{}; sizes {:?}",
+            std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+            if std::env::var_os("RELENT_BENCH_QUICK").is_some() {
+                ", RELENT_BENCH_QUICK (10 samples)"
+            } else {
+                ""
+            },
+            sizes()
+        ));
         if !root["checks"].is_object() {
             root["checks"] = json!({});
         }

@@ -380,6 +380,11 @@ mod wide_loops {
 /// reads (both inputs; only `p` for entropy), as 64-bit words through `wide::u64x4` with four
 /// independent accumulators. It does no arithmetic worth the name, so its time is the cost of
 /// reading the data: every other row is shown as a fraction of it.
+///
+/// It is compiled for the build's target features (SSE2 on baseline x86-64: no `unsafe` here to
+/// call a `#[target_feature]` function), which saturates memory bandwidth beyond the caches but
+/// understates the load rate on cache-resident sizes.
+/// TODO(lead): if relent-simd exposes a dispatched streaming sum (AVX2/AVX-512), use it here.
 pub mod stream {
     use wide::u64x4;
 
