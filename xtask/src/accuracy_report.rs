@@ -51,28 +51,30 @@ fn has_avx512() -> bool {
         .unwrap_or(false)
 }
 
+/// Options of `cargo xtask accuracy-report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Exit with an error if a relent row exceeds its documented bound.
+    #[arg(long)]
+    check: bool,
+    /// Without the heavy peers (numkong, simsimd, ndarray-stats).
+    #[arg(long)]
+    no_peers: bool,
+    /// Skip the second build of numkong and simsimd without their AVX-512 kernels.
+    #[arg(long)]
+    skip_no_avx512: bool,
+    /// Where to write the report [default: docs/accuracy.md].
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 /// Entry point of `cargo xtask accuracy-report`.
-pub fn run(args: &[String]) -> Result<()> {
-    let mut check = false;
-    let mut peers = true;
-    let mut no_avx512 = true;
-    let mut out = workspace_root().join("docs").join("accuracy.md");
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--check" => check = true,
-            "--no-peers" => peers = false,
-            "--skip-no-avx512" => no_avx512 = false,
-            "--out" => out = PathBuf::from(it.next().context("--out needs a path")?),
-            "-h" | "--help" => {
-                println!(
-                    "cargo xtask accuracy-report [--check] [--no-peers] [--skip-no-avx512] [--out PATH]"
-                );
-                return Ok(());
-            }
-            other => bail!("accuracy-report: unknown argument {other:?} (try --help)"),
-        }
-    }
+pub fn run(args: &Args) -> Result<()> {
+    let (check, peers, no_avx512) = (args.check, !args.no_peers, !args.skip_no_avx512);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| workspace_root().join("docs").join("accuracy.md"));
     if let Some(d) = out.parent() {
         std::fs::create_dir_all(d)?;
     }

@@ -69,6 +69,31 @@ impl Point {
     }
 }
 
+/// Options of `cargo xtask bench-report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Do not run the benchmarks: only read criterion's saved results.
+    #[arg(long, visible_alias = "from-saved")]
+    no_run: bool,
+    /// Short measurement (0.2 s warm-up, 0.5 s measurement, 10 samples): proves the pipeline,
+    /// indicative figures only.
+    #[arg(long)]
+    quick: bool,
+    /// Without the heavy peers (numkong, simsimd, ndarray-stats).
+    #[arg(long)]
+    no_peers: bool,
+    /// Criterion's output directory [default: $CRITERION_HOME, $CARGO_TARGET_DIR/criterion or
+    /// target/criterion].
+    #[arg(long)]
+    criterion_dir: Option<PathBuf>,
+    /// Where to write bench.md and bench.svg [default: docs/].
+    #[arg(long)]
+    out_dir: Option<PathBuf>,
+    /// Passed to criterion (e.g. a filter), after `--`.
+    #[arg(last = true)]
+    criterion_args: Vec<String>,
+}
+
 struct Opts {
     run: bool,
     quick: bool,
@@ -78,42 +103,25 @@ struct Opts {
     extra: Vec<String>,
 }
 
-fn parse(args: &[String]) -> Result<Opts> {
-    let mut o = Opts {
-        run: true,
-        quick: false,
-        peers: true,
-        criterion: criterion_dir(),
-        out_dir: workspace_root().join("docs"),
-        extra: Vec::new(),
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--no-run" | "--from-saved" => o.run = false,
-            "--quick" => o.quick = true,
-            "--no-peers" => o.peers = false,
-            "--criterion-dir" => {
-                o.criterion = PathBuf::from(it.next().context("--criterion-dir needs a path")?)
-            }
-            "--out-dir" => o.out_dir = PathBuf::from(it.next().context("--out-dir needs a path")?),
-            "--" => o.extra.extend(it.by_ref().cloned()),
-            "-h" | "--help" => {
-                println!(
-                    "cargo xtask bench-report [--quick] [--no-run|--from-saved] [--no-peers] \
-                     [--criterion-dir DIR] [--out-dir DIR] [-- <criterion args>]"
-                );
-                std::process::exit(0);
-            }
-            other => bail!("bench-report: unknown argument {other:?} (try --help)"),
+impl From<&Args> for Opts {
+    fn from(a: &Args) -> Self {
+        Opts {
+            run: !a.no_run,
+            quick: a.quick,
+            peers: !a.no_peers,
+            criterion: a.criterion_dir.clone().unwrap_or_else(criterion_dir),
+            out_dir: a
+                .out_dir
+                .clone()
+                .unwrap_or_else(|| workspace_root().join("docs")),
+            extra: a.criterion_args.clone(),
         }
     }
-    Ok(o)
 }
 
 /// Entry point of `cargo xtask bench-report`.
-pub fn run(args: &[String]) -> Result<()> {
-    let o = parse(args)?;
+pub fn run(args: &Args) -> Result<()> {
+    let o = Opts::from(args);
     if o.run {
         run_benches(&o)?;
     }
