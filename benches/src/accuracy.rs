@@ -200,6 +200,11 @@ pub fn logit_cases<T: Element>(seed: u64) -> Vec<Case<T>> {
 }
 
 /// The cases for `func`.
+///
+/// TODO(lead): append `relent_testgen::cases::<T>(seed)` (probabilities) /
+/// `relent_testgen::logit_cases::<T>(seed)` (logits) now that relent-testgen has landed on
+/// main (map its `Case { name, p, q }` to this `Case { name, x, y }`); empty cases are skipped
+/// by [`measure`] (relent's checked API rejects them, so no implementation is judged on them).
 pub fn cases<T: Element>(func: Func) -> Vec<Case<T>> {
     if func.takes_logits() {
         logit_cases(0xacc0_0002)
@@ -250,7 +255,8 @@ impl Row {
 
 /// Measures every implementation of `func` on `T` over the suite.
 pub fn measure<T: Dtype>(func: Func) -> Vec<Row> {
-    let cases = cases::<T>(func);
+    let mut cases = cases::<T>(func);
+    cases.retain(|c| !c.x.is_empty());
     let want: Vec<f64> = cases.iter().map(|c| func.oracle(&c.x, &c.y)).collect();
     computing::<T>(func)
         .into_iter()

@@ -5,7 +5,7 @@
 //! deliberately plain: a Dirichlet-like random probability vector, a perturbed copy of it, Zipf
 //! vocabularies and Gaussian logits.
 //!
-//! TODO(lead): switch the accuracy suite to `relent_testgen::cases` once that crate lands; the
+//! TODO(lead): add `relent_testgen::cases` to the accuracy suite (see `accuracy::cases`); the
 //! cases here are a local stand-in with the same spirit (realistic + adversarial).
 
 use rand::rngs::StdRng;

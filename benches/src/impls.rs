@@ -133,10 +133,15 @@ pub fn relent_backend() -> String {
 /// relent's rows for one function: the cached-backend entry point (`relent`) and, for the
 /// report, each forced backend (`relent-avx2`, …).
 ///
-/// TODO(lead): switch the placeholder below to the real kernels, e.g.
-/// `"relent"` → `relent::unchecked::kl` / `relent_simd::kl(x, y, Precision::Default).value`,
-/// and add one row per `relent_simd::available_backends()` through
-/// `relent_simd::for_backend(b)` named `format!("relent-{b}")`.
+/// TODO(lead): switch the placeholder below to the real kernels (this function and
+/// [`relent_backend`] are the only relent calls in the benches and the accuracy report):
+/// - `"relent"`: the checked API users call, e.g. `|x, y| relent::kl(x, y).unwrap_or(f64::NAN)`
+///   (and `relent::js_divergence`, `cross_entropy`, `entropy`, `kl_logits(x, y, 1.0)`);
+/// - then one row per `relent_simd::available_backends()`, named `format!("relent-{b}")`, e.g.
+///   `Impl::new(name, Kind::Relent, Box::new(move |x, y| Box::new(move ||
+///   relent_simd::for_backend(b).unwrap().kl(x, y, Precision::Default).value)))`.
+///
+/// Every `Kind::Relent` row is asserted within `bounds::documented` before it is timed.
 pub fn relent_rows<T: Element>(func: Func) -> Vec<Impl<T>> {
     let f: fn(&[T], &[T]) -> f64 = match func {
         Func::Kl => |x, y| relent_scalar::kl(x, y),
