@@ -97,10 +97,7 @@ impl Meta {
         if !root.is_object() {
             root = json!({});
         }
-        root["relent_backend"] = json!(impls::relent_backend());
-        root["peers"] = json!(impls::peer_info());
-        root["peers_feature"] = json!(cfg!(feature = "peers"));
-        root["settings"] = json!(format!(
+        let settings = json!(format!(
             "criterion args [{}]{}; sizes {:?}",
             std::env::args().skip(1).collect::<Vec<_>>().join(" "),
             if std::env::var_os("RELENT_BENCH_QUICK").is_some() {
@@ -110,6 +107,16 @@ impl Meta {
             },
             sizes()
         ));
+        match std::env::var(impls::PEER_SUFFIX_VAR) {
+            // A second build of the peers (e.g. without AVX-512): keep the main run's settings.
+            Ok(suffix) => root[format!("settings{suffix}")] = settings,
+            Err(_) => {
+                root["relent_backend"] = json!(impls::relent_backend());
+                root["peers"] = json!(impls::peer_info());
+                root["peers_feature"] = json!(cfg!(feature = "peers"));
+                root["settings"] = settings;
+            }
+        }
         if !root["checks"].is_object() {
             root["checks"] = json!({});
         }

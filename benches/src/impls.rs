@@ -169,6 +169,11 @@ pub trait Dtype: Element + bytemuck::Pod {
     fn heavy_peers(func: Func) -> Vec<Impl<Self>>;
 }
 
+/// An environment variable whose value is appended to the heavy peers' names, to tell apart a
+/// second build of them (e.g. `-noavx512` for numkong and simsimd built without their AVX-512
+/// kernels, see `cargo xtask bench-report --peers-without-avx512`).
+pub const PEER_SUFFIX_VAR: &str = "RELENT_PEER_SUFFIX";
+
 /// Every implementation of `func` for `T`: relent's rows, the peers, then the limit.
 pub fn all<T: Dtype>(func: Func) -> Vec<Impl<T>> {
     let mut v = relent_rows::<T>(func);
@@ -176,7 +181,11 @@ pub fn all<T: Dtype>(func: Func) -> Vec<Impl<T>> {
     if let Some(w) = T::wide_loop(func) {
         v.push(Impl::new("wide", Kind::Peer, w));
     }
-    v.extend(T::heavy_peers(func));
+    let suffix = std::env::var(PEER_SUFFIX_VAR).unwrap_or_default();
+    v.extend(T::heavy_peers(func).into_iter().map(|mut i| {
+        i.name.push_str(&suffix);
+        i
+    }));
     v.push(Impl::new(
         "stream-limit",
         Kind::Limit,

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// numkong's x86 targets that use AVX-512 (its build.rs probe names).
-const NK_AVX512: [&str; 8] = [
+pub const NK_AVX512: [&str; 8] = [
     "NK_TARGET_SKYLAKE",
     "NK_TARGET_ICELAKE",
     "NK_TARGET_GENOA",
@@ -31,7 +31,7 @@ const NK_AVX512: [&str; 8] = [
     "NK_TARGET_TURIN",
 ];
 /// simsimd 6.5's x86 targets that use AVX-512 (its build.rs switches).
-const SIMSIMD_AVX512: [&str; 5] = [
+pub const SIMSIMD_AVX512: [&str; 5] = [
     "SIMSIMD_TARGET_SKYLAKE",
     "SIMSIMD_TARGET_ICE",
     "SIMSIMD_TARGET_GENOA",
@@ -45,7 +45,7 @@ fn cargo() -> Command {
     c
 }
 
-fn has_avx512() -> bool {
+pub fn has_avx512() -> bool {
     std::fs::read_to_string("/proc/cpuinfo")
         .map(|s| s.split_whitespace().any(|w| w == "avx512f"))
         .unwrap_or(false)

@@ -7,6 +7,7 @@
 //! cargo xtask bench-report --quick         # short measurement (proves the pipeline)
 //! cargo xtask bench-report --from-saved    # (= --no-run) only read target/criterion
 //! cargo xtask bench-report --no-peers      # without numkong/simsimd/ndarray-stats
+//! cargo xtask bench-report --peers-without-avx512   # + numkong/simsimd as on AVX2-only CPUs
 //! cargo xtask bench-report -- <criterion args, e.g. a filter>
 //! ```
 //!
@@ -89,12 +90,18 @@ pub struct Args {
     /// Where to write bench.md and bench.svg [default: docs/].
     #[arg(long)]
     out_dir: Option<PathBuf>,
+    /// Also time numkong and simsimd rebuilt without their AVX-512 kernels (what an AVX2-only
+    /// CPU runs; rows `numkong-noavx512`, `simsimd-noavx512`; a second build in
+    /// target/peers-no-avx512). Only on a CPU with AVX-512.
+    #[arg(long)]
+    peers_without_avx512: bool,
     /// Passed to criterion (e.g. a filter), after `--`.
     #[arg(last = true)]
     criterion_args: Vec<String>,
 }
 
 struct Opts {
+    no_avx512: bool,
     run: bool,
     quick: bool,
     peers: bool,
@@ -106,6 +113,7 @@ struct Opts {
 impl From<&Args> for Opts {
     fn from(a: &Args) -> Self {
         Opts {
+            no_avx512: a.peers_without_avx512 && !a.no_peers,
             run: !a.no_run,
             quick: a.quick,
             peers: !a.no_peers,
@@ -180,6 +188,37 @@ fn run_benches(o: &Opts) -> Result<()> {
     let st = cmd.status().context("run cargo bench")?;
     if !st.success() {
         bail!("cargo bench failed: {st}");
+    }
+    if o.no_avx512 {
+        if !crate::accuracy_report::has_avx512() {
+            eprintln!("bench-report: no AVX-512 on this CPU: the peers already run without it");
+            return Ok(());
+        }
+        let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        c.current_dir(workspace_root())
+            .env("CRITERION_HOME", &o.criterion)
+            .env("CARGO_TARGET_DIR", target_dir().join("peers-no-avx512"))
+            .env("RELENT_PEER_SUFFIX", "-noavx512");
+        for v in crate::accuracy_report::NK_AVX512
+            .iter()
+            .chain(&crate::accuracy_report::SIMSIMD_AVX512)
+        {
+            c.env(v, "0");
+        }
+        c.args(["bench", "-p", "relent-benches", "--bench", "single_pair"])
+            .args(["--features", "peers", "--"]);
+        if o.quick {
+            c.env("RELENT_BENCH_QUICK", "1");
+            c.args(["--warm-up-time", "0.2", "--measurement-time", "0.5"]);
+        }
+        c.arg("/(numkong|simsimd)-noavx512/");
+        eprintln!("bench-report: peers without AVX-512: {c:?}");
+        let st = c
+            .status()
+            .context("run cargo bench (peers without AVX-512)")?;
+        if !st.success() {
+            bail!("cargo bench (peers without AVX-512) failed: {st}");
+        }
     }
     Ok(())
 }
@@ -357,6 +396,14 @@ fn render(points: &[Point], meta: &Value, settings: &str) -> String {
     if let Some(b) = meta["settings"].as_str() {
         writeln!(w, "- bench run: {b}; median of the samples").unwrap();
     }
+    if let Some(b) = meta["settings-noavx512"].as_str() {
+        writeln!(
+            w,
+            "- `*-noavx512` rows: numkong and simsimd rebuilt with their AVX-512 kernels compiled \
+             out; bench run: {b}"
+        )
+        .unwrap();
+    }
     writeln!(
         w,
         "- generated: {}",
@@ -372,7 +419,9 @@ fn render(points: &[Point], meta: &Value, settings: &str) -> String {
          force one backend. Peers: `scalar-loop` (a plain Rust loop in the input's precision), \
          `wide` (the same KL-family loop through `wide` alone, baseline target features), and with \
          the `peers` feature `numkong`, `simsimd` (KL and JS only) and `ndarray-stats` (KL, \
-         cross-entropy, entropy; f32/f64; allocates a temporary).\n\
+         cross-entropy, entropy; f32/f64; allocates a temporary); `*-noavx512` rows, if any: \
+         numkong/simsimd rebuilt with their AVX-512 kernels compiled out (what an AVX2-only \
+         CPU runs).\n\
          - `{LIMIT}` is not the function: it reads the same arrays (both inputs; only p for \
          entropy) and sums their bytes as 64-bit words, vectorised — the memory-bandwidth line. \
          \"% of stream\" = stream time / implementation time. It is compiled for the build's \
