@@ -332,6 +332,31 @@ mod tests {
     }
 
     #[test]
+    fn a_relent_row_above_its_documented_bound_is_flagged() {
+        let row = |is_relent: bool, max_rel: f64, wrong: usize| Row {
+            func: Func::Kl,
+            dtype: "f32",
+            imp: "x".into(),
+            is_relent,
+            max_rel,
+            median_rel: 0.0,
+            worst: String::new(),
+            regular: 1,
+            special_wrong: vec![("c".into(), 1.0, 0.0); wrong],
+            special: 1,
+            bound: bounds::documented(Func::Kl, "f32"),
+        };
+        assert!(!row(true, bounds::DEFAULT_F32, 0).violates_bound());
+        assert!(row(true, 2.0 * bounds::DEFAULT_F32, 0).violates_bound());
+        assert!(row(true, f64::NAN, 0).violates_bound());
+        assert!(row(true, 0.0, 1).violates_bound());
+        assert!(
+            !row(false, 1.0, 1).violates_bound(),
+            "peers are recorded, not judged"
+        );
+    }
+
+    #[test]
     fn special_cases_have_special_oracle_values() {
         let cs = probability_cases::<f64>(1);
         let get = |n: &str| cs.iter().find(|c| c.name == n).unwrap();
