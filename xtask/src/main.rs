@@ -2,8 +2,14 @@
 //!
 //! - `cargo xtask ci` runs the checks CI runs (`.ci/run` calls it): formatting, clippy, the
 //!   tests (with doc tests), the `half` feature, the docs and the demo.
+//! - `cargo xtask bench-report` runs the single-pair benchmarks and writes `docs/bench.md` and
+//!   `docs/bench.svg`;
+//! - `cargo xtask accuracy-report` measures every implementation's error and writes
+//!   `docs/accuracy.md`.
 #![forbid(unsafe_code)]
 
+mod accuracy_report;
+mod bench_report;
 mod ci;
 mod step;
 
@@ -21,10 +27,16 @@ struct Cli {
 enum Task {
     /// Run every check CI runs, in order, stopping at the first failure.
     Ci(ci::Args),
+    /// Run the single-pair benchmarks (or read saved results) and write docs/bench.md + .svg.
+    BenchReport(bench_report::Args),
+    /// Measure relent's and the peers' errors on the accuracy suite; write docs/accuracy.md.
+    AccuracyReport(accuracy_report::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Ci(args) => ci::run(&args),
+        Task::BenchReport(args) => bench_report::run(&args),
+        Task::AccuracyReport(args) => accuracy_report::run(&args),
     }
 }

@@ -1,0 +1,103 @@
+//! The documented error bounds: what relent promises, per function and element type.
+//!
+//! The benchmarks assert relent's rows against the oracle within these bounds before timing,
+//! and the accuracy report flags any measured maximum above them, so the documented bound and
+//! the measured one cannot drift apart silently.
+//!
+//! TODO(lead): this table restates CONTRACT.md (`Precision::Default`: f32/f16/bf16 inputs
+//! ≤ 2^-21 relative error; f64 inputs always High, ≤ 2^-49). Move it next to the kernels as a
+//! const table (e.g. `relent_simd::bounds::RELATIVE` or `relent::accuracy::BOUNDS`) that the
+//! API docs are generated from / tested against, and import it here instead.
+
+use crate::impls::Func;
+
+/// The documented relative-error bound of relent's default precision for 16/32-bit inputs.
+pub const DEFAULT_F32: f64 = 1.0 / (1u64 << 21) as f64;
+/// The documented relative-error bound for f64 inputs (always computed at high precision).
+pub const HIGH_F64: f64 = 1.0 / (1u64 << 49) as f64;
+
+/// One documented bound: the maximum relative error of `func` on `dtype` inputs.
+#[derive(Clone, Copy, Debug)]
+pub struct Bound {
+    /// The function.
+    pub func: Func,
+    /// The element type's name (`"f32"`, `"f64"`, `"f16"`, `"bf16"`).
+    pub dtype: &'static str,
+    /// The bound on |computed − exact| / |exact|.
+    pub relative: f64,
+    /// How the docs write it.
+    pub text: &'static str,
+}
+
+macro_rules! table {
+    ($($f:ident),*) => {
+        &[$(
+            Bound { func: Func::$f, dtype: "f32", relative: DEFAULT_F32, text: "2^-21" },
+            Bound { func: Func::$f, dtype: "f16", relative: DEFAULT_F32, text: "2^-21" },
+            Bound { func: Func::$f, dtype: "bf16", relative: DEFAULT_F32, text: "2^-21" },
+            Bound { func: Func::$f, dtype: "f64", relative: HIGH_F64, text: "2^-49" },
+        )*]
+    };
+}
+
+/// The documented bounds (TODO(lead): import from the kernels' crate).
+pub const DOCUMENTED: &[Bound] = table!(Kl, Js, CrossEntropy, Entropy, KlLogits);
+
+/// The documented bound for `func` on `dtype` inputs.
+pub fn documented(func: Func, dtype: &str) -> Option<Bound> {
+    DOCUMENTED
+        .iter()
+        .copied()
+        .find(|b| b.func == func && b.dtype == dtype)
+}
+
+/// Relative error of `got` against `want`, for finite non-zero `want`; a NaN or non-finite
+/// `got` counts as infinitely wrong.
+pub fn relative_error(got: f64, want: f64) -> f64 {
+    if !got.is_finite() {
+        return f64::INFINITY;
+    }
+    ((got - want) / want).abs()
+}
+
+/// Whether `want` is a special value (0, ±∞, NaN) that must be returned exactly rather than
+/// within a relative bound.
+pub fn is_special(want: f64) -> bool {
+    want == 0.0 || !want.is_finite()
+}
+
+/// Whether `got` agrees with the oracle's `want` within `bound` (special values exactly).
+pub fn agrees(got: f64, want: f64, bound: f64) -> bool {
+    if is_special(want) {
+        got == want || (got.is_nan() && want.is_nan())
+    } else {
+        relative_error(got, want) <= bound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_and_dtype_has_a_bound() {
+        for f in Func::ALL {
+            for d in ["f32", "f64", "f16", "bf16"] {
+                assert!(documented(f, d).is_some(), "{f:?} {d}");
+            }
+        }
+        assert_eq!(DEFAULT_F32, 2f64.powi(-21));
+        assert_eq!(HIGH_F64, 2f64.powi(-49));
+    }
+
+    #[test]
+    fn agreement() {
+        assert!(agrees(1.0 + 1e-7, 1.0, DEFAULT_F32));
+        assert!(!agrees(1.0 + 1e-5, 1.0, DEFAULT_F32));
+        assert!(agrees(0.0, 0.0, 0.0));
+        assert!(!agrees(1e-30, 0.0, 1.0));
+        assert!(agrees(f64::INFINITY, f64::INFINITY, 0.0));
+        assert!(!agrees(1e300, f64::INFINITY, 1.0));
+        assert!(!agrees(f64::NAN, 1.0, 1.0));
+    }
+}
