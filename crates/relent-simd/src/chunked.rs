@@ -11,6 +11,7 @@
 //! - streams `b`, `c` — terms that must be summed exactly (for KL `p − q`, exact by Sterbenz
 //!   where it matters; for the normalised KL `p` and `q`): TwoSum per vector into per-lane
 //!   double-doubles.
+//!
 //! One dependency chain per stream is enough: each iteration is ~60 independent operations
 //! (log-ratio, polynomial, division), so the 3-cycle latency of the accumulating add is hidden.
 //! At the end of the chunk the lanes are combined in lane order into scalar double-doubles, and

@@ -12,7 +12,10 @@
 //!   one final rounding: `scale = Σ g + |KL| + 2^-90·Σ(p + q)`.
 //! - kl_log (signed terms): `scale = Σ |term|`; kl_logits: `Σ |term| + |lse(a/t)| + |lse(b/t)|`
 //!   (the streaming form cancels the log-sum-exp shifts).
+//!
 //! The local generator below stands in for `relent-testgen` until it lands (same case names).
+
+#![allow(clippy::needless_range_loop, clippy::approx_constant)] // index-parallel inputs; deliberate near-√2 ratios
 
 use crate::testutil::{Dd, add, dd_exp, dd_ln, div, mul};
 use crate::{Backend, Func, Kernels, Output, Precision, available_backends, for_backend};
@@ -508,10 +511,18 @@ fn every_backend_every_function() {
             println!("backend {b}: SKIPPED (not supported by this CPU)");
             continue;
         };
-        for (ty, worst) in [
+        #[allow(unused_mut)]
+        let mut results = vec![
             ("f64", check_type::<f64>(&k, &lengths())),
             ("f32", check_type::<f32>(&k, &lengths())),
-        ] {
+        ];
+        #[cfg(feature = "half")]
+        {
+            let short: Vec<usize> = (0..=40).chain([129, 4097]).collect();
+            results.push(("f16", check_type::<half::f16>(&k, &short)));
+            results.push(("bf16", check_type::<half::bf16>(&k, &short)));
+        }
+        for (ty, worst) in results {
             for (func, w) in worst {
                 println!(
                     "backend {b} {ty} {func:?}: max error {:.3e} of scale (2^{:.1})",

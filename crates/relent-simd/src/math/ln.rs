@@ -17,6 +17,8 @@
 //! `ln_every_f32`); the relative error of `2s` dominates (one rounding in `mp + mq`, one in the
 //! division). The same bound holds for `ln(p/q)` relative to `|ln(p/q)|` plus 2^-53·|k·ln 2|.
 
+#![allow(clippy::excessive_precision)] // fdlibm's published digits, kept verbatim.
+
 use crate::lanes::Lanes;
 
 /// fdlibm's `Lg1…Lg7`: `P(z) ≈ (2·atanh(s) − 2s)/(s·z)`, minimax for `z ≤ 0.0294`.
