@@ -8,7 +8,7 @@
 //! are within a factor 2. Masked logits (−∞) are zero probability: `a = −∞` contributes 0,
 //! `b = −∞ < a` gives +∞.
 
-use crate::chunked::{BLOCK, Dd, Func, Partial};
+use crate::chunked::{BLOCK, Func, Partial, reduce};
 use crate::lanes::{Lanes, Load};
 use crate::math::exp::exp;
 
@@ -26,19 +26,6 @@ fn lanes_max<L: Lanes>(l: L, v: L::V) -> f64 {
     let mut h = [0.0f64; 16];
     l.store(v, &mut h);
     h[..L::W].iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x))
-}
-
-#[inline(always)]
-fn reduce<L: Lanes>(l: L, hi: L::V, lo: L::V) -> Dd {
-    let mut h = [0.0f64; 16];
-    let mut o = [0.0f64; 16];
-    l.store(hi, &mut h);
-    l.store(lo, &mut o);
-    let mut acc = Dd::default();
-    for i in 0..L::W {
-        acc = acc.add(Dd::new(h[i], o[i]));
-    }
-    acc
 }
 
 /// Loads vector `v` of `s` (padded with −∞ past the end).
