@@ -1,0 +1,190 @@
+//! Kernel benchmarks: KL (f32, f64) at n = 16 … 16 777 216 on every available backend, the
+//! straightforward AVX2 baseline and a streaming-read bandwidth line (Σp + Σq), then the other
+//! functions. Each result is checked against relent-scalar before it is timed.
+//!
+//! `cargo bench -p relent-benches --bench kernels -- <filter>`; set `RELENT_BENCH_QUICK=1` for
+//! short measurements.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use relent_benches::{baseline, probabilities};
+use relent_simd::{Backend, Func, Kernels, Output, Precision, available_backends, for_backend};
+use std::hint::black_box;
+use std::time::Duration;
+
+const SIZES: [usize; 5] = [16, 128, 1536, 32_000, 16_777_216];
+
+fn check(name: &str, got: f64, want: f64, tol: f64) {
+    let rel = ((got - want) / want).abs();
+    assert!(
+        rel <= tol || (got - want).abs() <= tol * 1e-12,
+        "{name}: got {got:e}, reference {want:e} (rel {rel:e})"
+    );
+}
+
+fn data(n: usize) -> (Vec<f64>, Vec<f64>) {
+    (probabilities(n, 1), probabilities(n, 2))
+}
+
+fn bench_kl(c: &mut Criterion) {
+    println!(
+        "relent-simd backend: {} (available: {:?})",
+        relent_simd::backend(),
+        available_backends()
+    );
+    for ty in ["f32", "f64"] {
+        let mut g = c.benchmark_group(format!("kl_{ty}"));
+        for n in SIZES {
+            let (p64, q64) = data(n);
+            let p32: Vec<f32> = p64.iter().map(|&x| x as f32).collect();
+            let q32: Vec<f32> = q64.iter().map(|&x| x as f32).collect();
+            let want = if ty == "f32" {
+                relent_scalar::kl(&p32, &q32)
+            } else {
+                relent_scalar::kl(&p64, &q64)
+            };
+            g.throughput(Throughput::Elements(n as u64));
+            for b in available_backends() {
+                let k = for_backend(b).unwrap();
+                if ty == "f32" {
+                    check(
+                        &format!("kl {ty} {b} n={n}"),
+                        k.kl(&p32, &q32, Precision::Default).value,
+                        want,
+                        1e-9,
+                    );
+                    g.bench_with_input(BenchmarkId::new(b.name(), n), &n, |bch, _| {
+                        bch.iter(|| k.kl(black_box(&p32), black_box(&q32), Precision::Default))
+                    });
+                } else {
+                    check(
+                        &format!("kl {ty} {b} n={n}"),
+                        k.kl(&p64, &q64, Precision::Default).value,
+                        want,
+                        1e-9,
+                    );
+                    g.bench_with_input(BenchmarkId::new(b.name(), n), &n, |bch, _| {
+                        bch.iter(|| k.kl(black_box(&p64), black_box(&q64), Precision::Default))
+                    });
+                }
+            }
+            if ty == "f32" {
+                if let Some(v) = baseline::kl_f32(&p32, &q32) {
+                    check(&format!("baseline {ty} n={n}"), v, want, 1e-3);
+                    g.bench_with_input(BenchmarkId::new("baseline-avx2", n), &n, |bch, _| {
+                        bch.iter(|| baseline::kl_f32(black_box(&p32), black_box(&q32)))
+                    });
+                    g.bench_with_input(BenchmarkId::new("bandwidth-sum2", n), &n, |bch, _| {
+                        bch.iter(|| baseline::sum2_f32(black_box(&p32), black_box(&q32)))
+                    });
+                }
+            } else if let Some(v) = baseline::kl_f64(&p64, &q64) {
+                check(&format!("baseline {ty} n={n}"), v, want, 1e-9);
+                g.bench_with_input(BenchmarkId::new("baseline-avx2", n), &n, |bch, _| {
+                    bch.iter(|| baseline::kl_f64(black_box(&p64), black_box(&q64)))
+                });
+                g.bench_with_input(BenchmarkId::new("bandwidth-sum2", n), &n, |bch, _| {
+                    bch.iter(|| baseline::sum2_f64(black_box(&p64), black_box(&q64)))
+                });
+            }
+        }
+        g.finish();
+    }
+}
+
+fn run<T: relent_simd::Element>(k: &Kernels, f: Func, p: &[T], q: &[T]) -> Output {
+    let pr = Precision::Default;
+    match f {
+        Func::KlNormalized => k.kl_normalized(p, q, pr),
+        Func::CrossEntropy => k.cross_entropy(p, q, pr),
+        Func::Entropy => k.entropy(p, pr),
+        Func::GeneralizedKl => k.generalized_kl(p, q, pr),
+        Func::Jeffreys => k.jeffreys(p, q, pr),
+        Func::JsDivergence => k.js_divergence(p, q, pr),
+        Func::KlLog => k.kl_log(p, q, pr),
+        Func::KlLogits => k.kl_logits(p, q, 1.0, pr),
+        Func::GaussianKlDiag => k.gaussian_kl_diag(p, q, q, p, pr),
+        Func::GaussianKlDiagLogvar => k.gaussian_kl_diag_logvar(p, q, q, p, pr),
+        _ => k.kl(p, q, pr),
+    }
+}
+
+fn reference<T: relent_scalar::Element>(f: Func, p: &[T], q: &[T]) -> f64 {
+    use relent_scalar as s;
+    match f {
+        Func::KlNormalized => s::kl_normalized(p, q),
+        Func::CrossEntropy => s::cross_entropy(p, q),
+        Func::Entropy => s::entropy(p),
+        Func::GeneralizedKl => s::generalized_kl(p, q),
+        Func::Jeffreys => s::jeffreys(p, q),
+        Func::JsDivergence => s::js_divergence(p, q),
+        Func::KlLog => s::kl_log(p, q),
+        Func::KlLogits => s::kl_logits(p, q, 1.0),
+        Func::GaussianKlDiag => s::gaussian::kl_diag(p, q, q, p),
+        Func::GaussianKlDiagLogvar => s::gaussian::kl_diag_logvar(p, q, q, p),
+        _ => s::kl(p, q),
+    }
+}
+
+fn bench_others(c: &mut Criterion) {
+    let funcs = [
+        ("kl_normalized", Func::KlNormalized),
+        ("cross_entropy", Func::CrossEntropy),
+        ("entropy", Func::Entropy),
+        ("generalized_kl", Func::GeneralizedKl),
+        ("jeffreys", Func::Jeffreys),
+        ("js_divergence", Func::JsDivergence),
+        ("kl_log", Func::KlLog),
+        ("kl_logits", Func::KlLogits),
+        ("gaussian_kl_diag", Func::GaussianKlDiag),
+        ("gaussian_kl_diag_logvar", Func::GaussianKlDiagLogvar),
+    ];
+    let k = for_backend(relent_simd::backend()).unwrap();
+    for (name, f) in funcs {
+        let mut g = c.benchmark_group(name);
+        for n in [1536usize, 32_000] {
+            let (mut p64, mut q64) = data(n);
+            if matches!(f, Func::KlLog | Func::KlLogits | Func::GaussianKlDiagLogvar) {
+                p64.iter_mut().for_each(|x| *x = x.ln());
+                q64.iter_mut().for_each(|x| *x = x.ln());
+            }
+            let p32: Vec<f32> = p64.iter().map(|&x| x as f32).collect();
+            let q32: Vec<f32> = q64.iter().map(|&x| x as f32).collect();
+            g.throughput(Throughput::Elements(n as u64));
+            check(
+                &format!("{name} f64"),
+                run(&k, f, &p64, &q64).value,
+                reference(f, &p64, &q64),
+                1e-8,
+            );
+            check(
+                &format!("{name} f32"),
+                run(&k, f, &p32, &q32).value,
+                reference(f, &p32, &q32),
+                1e-8,
+            );
+            g.bench_with_input(
+                BenchmarkId::new(format!("{}-f64", k.backend()), n),
+                &n,
+                |b, _| b.iter(|| run(&k, f, black_box(&p64), black_box(&q64))),
+            );
+            g.bench_with_input(
+                BenchmarkId::new(format!("{}-f32", k.backend()), n),
+                &n,
+                |b, _| b.iter(|| run(&k, f, black_box(&p32), black_box(&q32))),
+            );
+        }
+        g.finish();
+    }
+    let _ = Backend::ALL;
+}
+
+fn config() -> Criterion {
+    let quick = std::env::var_os("RELENT_BENCH_QUICK").is_some();
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(if quick { 200 } else { 800 }))
+        .measurement_time(Duration::from_millis(if quick { 400 } else { 2000 }))
+        .sample_size(if quick { 10 } else { 20 })
+}
+
+criterion_group! { name = kernels; config = config(); targets = bench_kl, bench_others }
+criterion_main!(kernels);

@@ -1,0 +1,510 @@
+//! Run-time backend choice: detection, the cached choice, `RELENT_BACKEND`, and the
+//! `#[target_feature]` entry points that instantiate the generic kernels per ISA.
+//!
+//! The choice is made once (first call) and cached in an `AtomicU8`. Every later call loads
+//! it, re-creates the backend's zero-sized token (whose only constructor is the feature check,
+//! itself cached by std) and calls the kernel instantiated inside a
+//! `#[target_feature(enable = "avx2,fma")]` (or `"avx512f,fma"`) function, so a default
+//! `cargo build` (no `-C target-cpu`) runs AVX2/AVX-512 code where the CPU has it.
+#![allow(unsafe_code)]
+
+use core::fmt;
+use core::sync::atomic::{AtomicU8, Ordering};
+
+use relent_scalar::{Element, Slice};
+
+use crate::chunked::{self, Func, Partial, Term};
+use crate::kernels::{self, logits};
+use crate::lanes::Load;
+use crate::lanes::avx2::Avx2;
+use crate::lanes::avx512::Avx512;
+use crate::lanes::portable::Portable;
+use crate::lanes::scalar::Scalar;
+use crate::{Output, Precision};
+
+/// A kernel implementation (instruction set).
+///
+/// ```
+/// use relent_simd::Backend;
+/// assert_eq!(Backend::Avx2.name(), "avx2");
+/// assert_eq!(Backend::from_name("scalar"), Some(Backend::Scalar));
+/// assert!(Backend::Scalar.is_available());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// `std::arch` AVX-512F (8 `f64` lanes).
+    Avx512,
+    /// `std::arch` AVX2 + FMA (4 `f64` lanes).
+    Avx2,
+    /// The `wide` crate (4 `f64` lanes with the build's target features).
+    Portable,
+    /// Plain Rust, one lane.
+    Scalar,
+}
+
+impl Backend {
+    /// Every backend, fastest first.
+    pub const ALL: [Backend; 4] = [
+        Backend::Avx512,
+        Backend::Avx2,
+        Backend::Portable,
+        Backend::Scalar,
+    ];
+
+    /// The name used by `RELENT_BACKEND` and in reports: `"avx512"`, `"avx2"`, `"portable"`,
+    /// `"scalar"`.
+    ///
+    /// ```
+    /// assert_eq!(relent_simd::Backend::Portable.name(), "portable");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Avx512 => "avx512",
+            Backend::Avx2 => "avx2",
+            Backend::Portable => "portable",
+            Backend::Scalar => "scalar",
+        }
+    }
+
+    /// The backend called `name` (see [`Backend::name`]).
+    ///
+    /// ```
+    /// assert_eq!(relent_simd::Backend::from_name("avx2"), Some(relent_simd::Backend::Avx2));
+    /// assert_eq!(relent_simd::Backend::from_name("sse"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Backend> {
+        Backend::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// Whether this CPU can run the backend.
+    ///
+    /// ```
+    /// assert!(relent_simd::Backend::Portable.is_available());
+    /// ```
+    pub fn is_available(self) -> bool {
+        for_backend(self).is_some()
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why `RELENT_BACKEND` could not be honoured.
+///
+/// ```
+/// use relent_simd::{Backend, BackendError};
+/// let e = BackendError::Unavailable(Backend::Avx512);
+/// assert!(e.to_string().contains("avx512"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BackendError {
+    /// The variable names no backend.
+    Unknown(String),
+    /// The named backend needs instructions this CPU lacks.
+    Unavailable(Backend),
+}
+
+impl fmt::Display for BackendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackendError::Unknown(s) => write!(
+                f,
+                "RELENT_BACKEND={s:?} names no backend (expected avx512, avx2, portable or scalar)"
+            ),
+            BackendError::Unavailable(b) => write!(
+                f,
+                "RELENT_BACKEND={b} was requested but this CPU lacks the instructions it needs \
+                 (available: {})",
+                available_backends()
+                    .iter()
+                    .map(|b| b.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BackendError {}
+
+/// 0: not chosen yet; 1..=4: index + 1 into `Backend::ALL`; 255: `RELENT_BACKEND` is invalid.
+static CHOICE: AtomicU8 = AtomicU8::new(0);
+
+fn choose() -> Result<Backend, BackendError> {
+    match std::env::var("RELENT_BACKEND") {
+        Ok(name) if !name.is_empty() => {
+            let b = Backend::from_name(name.trim()).ok_or(BackendError::Unknown(name.clone()))?;
+            if b.is_available() {
+                Ok(b)
+            } else {
+                Err(BackendError::Unavailable(b))
+            }
+        }
+        _ => Ok(available_backends()[0]),
+    }
+}
+
+/// The backend in use: the fastest the CPU has, or the one `RELENT_BACKEND` forces. Chosen on
+/// the first call and cached; an invalid `RELENT_BACKEND` is reported as an error (every call).
+///
+/// ```
+/// let b = relent_simd::try_backend().unwrap();
+/// assert!(b.is_available());
+/// ```
+pub fn try_backend() -> Result<Backend, BackendError> {
+    match CHOICE.load(Ordering::Relaxed) {
+        0 => {
+            let r = choose();
+            let code = match r {
+                Ok(b) => Backend::ALL.iter().position(|&x| x == b).unwrap() as u8 + 1,
+                Err(_) => 255,
+            };
+            CHOICE.store(code, Ordering::Relaxed);
+            r
+        }
+        255 => choose(),
+        c => Ok(Backend::ALL[usize::from(c - 1)]),
+    }
+}
+
+/// [`try_backend`], panicking with its message when `RELENT_BACKEND` is invalid.
+///
+/// # Panics
+/// If `RELENT_BACKEND` names an unknown backend or one this CPU cannot run.
+///
+/// ```
+/// println!("relent-simd backend: {}", relent_simd::backend());
+/// ```
+pub fn backend() -> Backend {
+    match try_backend() {
+        Ok(b) => b,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The backends this CPU can run, fastest first (always ends with portable, scalar).
+///
+/// ```
+/// let all = relent_simd::available_backends();
+/// assert_eq!(all.last(), Some(&relent_simd::Backend::Scalar));
+/// ```
+pub fn available_backends() -> Vec<Backend> {
+    Backend::ALL
+        .into_iter()
+        .filter(|b| b.is_available())
+        .collect()
+}
+
+/// The kernels of backend `b`, or `None` when the CPU cannot run it (for tests and benches;
+/// ordinary calls use [`backend`]).
+///
+/// ```
+/// use relent_simd::{for_backend, Backend, Precision};
+/// let k = for_backend(Backend::Scalar).unwrap();
+/// assert_eq!(k.backend(), Backend::Scalar);
+/// assert_eq!(k.kl(&[0.5f64, 0.5], &[0.5, 0.5], Precision::Default).value, 0.0);
+/// ```
+pub fn for_backend(b: Backend) -> Option<Kernels> {
+    let imp = match b {
+        Backend::Avx512 => Imp::Avx512(Avx512::try_new()?),
+        Backend::Avx2 => Imp::Avx2(Avx2::try_new()?),
+        Backend::Portable => Imp::Portable(Portable),
+        Backend::Scalar => Imp::Scalar(Scalar),
+    };
+    Some(Kernels { imp })
+}
+
+/// The kernels of the cached backend.
+pub(crate) fn kernels() -> Kernels {
+    for_backend(backend()).expect("the cached backend is available")
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Imp {
+    Avx512(Avx512),
+    Avx2(Avx2),
+    Portable(Portable),
+    Scalar(Scalar),
+}
+
+/// Every function's kernel for one backend. Obtained from [`for_backend`]; each method
+/// behaves like the crate-level function of the same name (see there for accuracy and special
+/// values) but on this backend.
+///
+/// ```
+/// use relent_simd::{for_backend, available_backends, Precision};
+/// for b in available_backends() {
+///     let k = for_backend(b).unwrap();
+///     let out = k.entropy(&[0.5f32, 0.5], Precision::Default);
+///     assert!((out.value - std::f64::consts::LN_2).abs() < 1e-15);
+/// }
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Kernels {
+    imp: Imp,
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_entry<T: Load, F: Term>(t: Avx2, ins: [&[T]; 4], aux: f64, whole: bool) -> Partial {
+    if whole {
+        chunked::run_all::<Avx2, T, F>(t, ins, aux)
+    } else {
+        chunked::run_chunk::<Avx2, T, F>(t, ins, aux)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn avx512_entry<T: Load, F: Term>(t: Avx512, ins: [&[T]; 4], aux: f64, whole: bool) -> Partial {
+    if whole {
+        chunked::run_all::<Avx512, T, F>(t, ins, aux)
+    } else {
+        chunked::run_chunk::<Avx512, T, F>(t, ins, aux)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_logits<T: Load>(t: Avx2, a: &[T], b: &[T], inv_t: f64, whole: bool) -> Partial {
+    if whole {
+        logits::run_all(t, a, b, inv_t)
+    } else {
+        logits::run_chunk(t, a, b, inv_t)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn avx512_logits<T: Load>(t: Avx512, a: &[T], b: &[T], inv_t: f64, whole: bool) -> Partial {
+    if whole {
+        logits::run_all(t, a, b, inv_t)
+    } else {
+        logits::run_chunk(t, a, b, inv_t)
+    }
+}
+
+fn generic_entry<L: crate::lanes::Lanes, T: Load, F: Term>(
+    l: L,
+    ins: [&[T]; 4],
+    aux: f64,
+    whole: bool,
+) -> Partial {
+    if whole {
+        chunked::run_all::<L, T, F>(l, ins, aux)
+    } else {
+        chunked::run_chunk::<L, T, F>(l, ins, aux)
+    }
+}
+
+impl Kernels {
+    /// The backend these kernels run on.
+    ///
+    /// ```
+    /// let k = relent_simd::for_backend(relent_simd::backend()).unwrap();
+    /// assert_eq!(k.backend(), relent_simd::backend());
+    /// ```
+    pub fn backend(&self) -> Backend {
+        match self.imp {
+            Imp::Avx512(_) => Backend::Avx512,
+            Imp::Avx2(_) => Backend::Avx2,
+            Imp::Portable(_) => Backend::Portable,
+            Imp::Scalar(_) => Backend::Scalar,
+        }
+    }
+
+    fn go_term<T: Load, F: Term>(&self, ins: [&[T]; 4], aux: f64, whole: bool) -> Partial {
+        match self.imp {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
+            Imp::Avx512(t) => unsafe { avx512_entry::<T, F>(t, ins, aux, whole) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
+            Imp::Avx2(t) => unsafe { avx2_entry::<T, F>(t, ins, aux, whole) },
+            Imp::Portable(t) => generic_entry::<Portable, T, F>(t, ins, aux, whole),
+            Imp::Scalar(t) => generic_entry::<Scalar, T, F>(t, ins, aux, whole),
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!(),
+        }
+    }
+
+    fn go_logits<T: Load>(&self, a: &[T], b: &[T], inv_t: f64, whole: bool) -> Partial {
+        match self.imp {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
+            Imp::Avx512(t) => unsafe { avx512_logits(t, a, b, inv_t, whole) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
+            Imp::Avx2(t) => unsafe { avx2_logits(t, a, b, inv_t, whole) },
+            Imp::Portable(t) => {
+                if whole {
+                    logits::run_all(t, a, b, inv_t)
+                } else {
+                    logits::run_chunk(t, a, b, inv_t)
+                }
+            }
+            Imp::Scalar(t) => {
+                if whole {
+                    logits::run_all(t, a, b, inv_t)
+                } else {
+                    logits::run_chunk(t, a, b, inv_t)
+                }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!(),
+        }
+    }
+
+    fn go<T: Load>(&self, func: Func, ins: [&[T]; 4], aux: f64, whole: bool) -> Partial {
+        use kernels::*;
+        match func {
+            Func::Kl => self.go_term::<T, Kl>(ins, aux, whole),
+            Func::KlNormalized => self.go_term::<T, KlNormalized>(ins, aux, whole),
+            Func::CrossEntropy => self.go_term::<T, CrossEntropy>(ins, aux, whole),
+            Func::Entropy => self.go_term::<T, Entropy>(ins, aux, whole),
+            Func::GeneralizedKl => self.go_term::<T, GeneralizedKl>(ins, aux, whole),
+            Func::Jeffreys => self.go_term::<T, Jeffreys>(ins, aux, whole),
+            Func::JsDivergence => self.go_term::<T, JsDivergence>(ins, aux, whole),
+            Func::KlLog => self.go_term::<T, KlLog>(ins, aux, whole),
+            Func::GaussianKlDiag => self.go_term::<T, GaussianKlDiag>(ins, aux, whole),
+            Func::GaussianKlDiagLogvar => self.go_term::<T, GaussianKlDiagLogvar>(ins, aux, whole),
+            Func::KlLogits => self.go_logits(ins[0], ins[1], 1.0 / aux, whole),
+        }
+    }
+
+    /// Type dispatch: `T` to the concrete element type.
+    fn run<T: Element>(&self, func: Func, args: &[&[T]], param: f64, whole: bool) -> Partial {
+        let arity = match func {
+            Func::Entropy => 1,
+            Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => 4,
+            _ => 2,
+        };
+        assert!(
+            args.len() >= arity,
+            "{func:?} takes {arity} inputs, {} given",
+            args.len()
+        );
+        let n = args[0].len();
+        for a in &args[..arity] {
+            assert_eq!(a.len(), n, "{func:?}: inputs must have equal lengths");
+        }
+        let ins: [&[T]; 4] = [0, 1, 2, 3].map(|i| if i < arity { args[i] } else { args[0] });
+        macro_rules! typed {
+            ($variant:ident, $t:ty) => {{
+                let ins: [&[$t]; 4] = ins.map(|s| match T::slice(s) {
+                    Slice::$variant(x) => x,
+                    _ => unreachable!("one element type per call"),
+                });
+                self.go::<$t>(func, ins, param, whole)
+            }};
+        }
+        match T::slice(ins[0]) {
+            Slice::F32(_) => typed!(F32, f32),
+            Slice::F64(_) => typed!(F64, f64),
+            #[cfg(feature = "half")]
+            Slice::F16(_) => typed!(F16, half::f16),
+            #[cfg(feature = "half")]
+            Slice::BF16(_) => typed!(BF16, half::bf16),
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("relent-scalar's `half` feature is enabled without relent-simd's"),
+        }
+    }
+
+    /// The [`Partial`] of `func` over one run of inputs (normally one [`crate::CHUNK`]-sized
+    /// chunk; any length works and is processed as a single chunk). `inputs` holds the
+    /// function's slices in argument order (1, 2 or 4 of equal length); `param` is the
+    /// temperature for [`Func::KlLogits`] and ignored otherwise.
+    ///
+    /// # Panics
+    /// If fewer inputs than the function takes are given or their lengths differ.
+    ///
+    /// ```
+    /// use relent_simd::{for_backend, Backend, Func, Partial};
+    /// let k = for_backend(Backend::Portable).unwrap();
+    /// let part = k.partial(Func::Entropy, &[&[0.25f64, 0.75][..]], 1.0);
+    /// let h = Partial::new(Func::Entropy).combine(part).finish().value;
+    /// assert!((h - 0.5623351446188083).abs() < 1e-15);
+    /// ```
+    pub fn partial<T: Element>(&self, func: Func, inputs: &[&[T]], param: f64) -> Partial {
+        self.run(func, inputs, param, false)
+    }
+
+    fn whole<T: Element>(&self, func: Func, inputs: &[&[T]], param: f64) -> Output {
+        self.run(func, inputs, param, true).finish()
+    }
+}
+
+macro_rules! kernel_methods {
+    ($($(#[$m:meta])* $name:ident($($a:ident),*) => $func:ident;)*) => {
+        impl Kernels {
+            $(
+                $(#[$m])*
+                pub fn $name<T: Element>(&self, $($a: &[T],)* _precision: Precision) -> Output {
+                    self.whole(Func::$func, &[$($a),*], 1.0)
+                }
+            )*
+
+            /// [`crate::kl_logits`] on this backend.
+            ///
+            /// # Panics
+            /// If the lengths differ.
+            pub fn kl_logits<T: Element>(&self, a: &[T], b: &[T], temperature: f64, _precision: Precision) -> Output {
+                self.whole(Func::KlLogits, &[a, b], temperature)
+            }
+        }
+    };
+}
+
+kernel_methods! {
+    /// [`crate::kl`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    kl(p, q) => Kl;
+    /// [`crate::kl_normalized`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    kl_normalized(p, q) => KlNormalized;
+    /// [`crate::cross_entropy`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    cross_entropy(p, q) => CrossEntropy;
+    /// [`crate::entropy`] on this backend.
+    entropy(p) => Entropy;
+    /// [`crate::generalized_kl`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    generalized_kl(p, q) => GeneralizedKl;
+    /// [`crate::jeffreys`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    jeffreys(p, q) => Jeffreys;
+    /// [`crate::js_divergence`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    js_divergence(p, q) => JsDivergence;
+    /// [`crate::kl_log`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    kl_log(lp, lq) => KlLog;
+    /// [`crate::gaussian_kl_diag`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    gaussian_kl_diag(mu_p, var_p, mu_q, var_q) => GaussianKlDiag;
+    /// [`crate::gaussian_kl_diag_logvar`] on this backend.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    gaussian_kl_diag_logvar(mu_p, logvar_p, mu_q, logvar_q) => GaussianKlDiagLogvar;
+}

@@ -1,0 +1,606 @@
+//! The backend harness (memchr style): every backend this CPU has runs the same cases, at every
+//! offset 0..8, against a double-double reference evaluated here (exact to ~2^-90, far below
+//! the bounds tested); a backend the CPU lacks is printed as skipped, never passed.
+//!
+//! Tolerances come from the documented bounds (see lib.rs `# Accuracy`):
+//! - non-negative-term functions (generalised KL, Jeffreys, JS, entropy, cross-entropy of
+//!   probabilities, Gaussian): each term carries ≤ ~12·2^-53 relative error outside the band
+//!   (cancellation bound of `g`, math/ln.rs) and a few ulp inside it, blocked summation adds
+//!   ≤ 7·2^-53 (BLOCK − 1), the double-double lane/chunk folds ~2^-100: total < 2^-49 of the
+//!   value; we test `|err| ≤ 2^-49·scale` with `scale = Σ|term|` (= |value| for these).
+//! - KL: `Σ g` as above plus the exact `Σ(p − q)` (double-double, error ~2^-100·Σ(p+q)), then
+//!   one final rounding: `scale = Σ g + |KL| + 2^-90·Σ(p + q)`.
+//! - kl_log (signed terms): `scale = Σ |term|`; kl_logits: `Σ |term| + |lse(a/t)| + |lse(b/t)|`
+//!   (the streaming form cancels the log-sum-exp shifts).
+//!
+//! The local generator below stands in for `relent-testgen` until it lands (same case names).
+
+#![allow(clippy::needless_range_loop, clippy::approx_constant)] // index-parallel inputs; deliberate near-√2 ratios
+
+use crate::testutil::{Dd, add, dd_exp, dd_ln, div, mul};
+use crate::{Backend, Func, Kernels, Output, Precision, available_backends, for_backend};
+
+fn dd(x: f64) -> Dd {
+    (x, 0.0)
+}
+fn dd_sub(a: Dd, b: Dd) -> Dd {
+    add(a, (-b.0, -b.1))
+}
+fn ln_dd(x: Dd) -> Dd {
+    add(dd_ln(x.0), dd(x.1 / x.0))
+}
+fn v(x: Dd) -> f64 {
+    x.0 + x.1
+}
+
+/// (value, scale) of `func` in double-double.
+fn reference(func: Func, ins: &[Vec<f64>], t: f64) -> (f64, f64) {
+    let n = ins[0].len();
+    let mut s = dd(0.0);
+    let mut scale = 0.0f64;
+    let inf = (f64::INFINITY, f64::INFINITY);
+    match func {
+        Func::Kl | Func::GeneralizedKl | Func::KlNormalized => {
+            let (p, q) = (&ins[0], &ins[1]);
+            let (mut sp, mut sq, mut gsum) = (dd(0.0), dd(0.0), 0.0);
+            for i in 0..n {
+                sp = add(sp, dd(p[i]));
+                sq = add(sq, dd(q[i]));
+                if p[i] == 0.0 {
+                    gsum += q[i];
+                    continue;
+                }
+                if q[i] == 0.0 {
+                    return inf;
+                }
+                let term = mul(dd(p[i]), dd_sub(dd_ln(p[i]), dd_ln(q[i])));
+                s = add(s, term);
+                gsum += v(term) - p[i] + q[i];
+            }
+            match func {
+                Func::Kl => (
+                    v(s),
+                    gsum.abs() + v(s).abs() + 2f64.powi(-90) * (v(sp) + v(sq)),
+                ),
+                Func::GeneralizedKl => {
+                    let r = v(add(s, dd_sub(sq, sp)));
+                    (r, r.abs())
+                }
+                _ => {
+                    let r = add(div(s, sp), ln_dd(div(sq, sp)));
+                    // Terms that underflow into subnormals carry an absolute error of a few
+                    // 2^-1074 each (≤ 8 roundings per term), magnified by 1/Σp.
+                    let underflow = 8.0 * n as f64 * f64::from_bits(1) * 2f64.powi(49) / v(sp);
+                    (v(r), gsum.abs() / v(sp) + v(r).abs() + underflow)
+                }
+            }
+        }
+        Func::CrossEntropy | Func::Entropy => {
+            let p = &ins[0];
+            let q = if func == Func::Entropy {
+                &ins[0]
+            } else {
+                &ins[1]
+            };
+            for i in 0..n {
+                if p[i] == 0.0 {
+                    continue;
+                }
+                if q[i] == 0.0 {
+                    return inf;
+                }
+                let term = mul(dd(-p[i]), dd_ln(q[i]));
+                scale += v(term).abs();
+                s = add(s, term);
+            }
+            (v(s), scale)
+        }
+        Func::Jeffreys => {
+            let (p, q) = (&ins[0], &ins[1]);
+            for i in 0..n {
+                if p[i] == 0.0 && q[i] == 0.0 {
+                    continue;
+                }
+                if p[i] == 0.0 || q[i] == 0.0 {
+                    return inf;
+                }
+                let term = mul(dd_sub(dd(p[i]), dd(q[i])), dd_sub(dd_ln(p[i]), dd_ln(q[i])));
+                s = add(s, term);
+            }
+            (v(s), v(s).abs())
+        }
+        Func::JsDivergence => {
+            let (p, q) = (&ins[0], &ins[1]);
+            for i in 0..n {
+                let m = mul(add(dd(p[i]), dd(q[i])), dd(0.5));
+                if m.0 == 0.0 {
+                    continue;
+                }
+                let lm = ln_dd(m);
+                for x in [p[i], q[i]] {
+                    if x != 0.0 {
+                        s = add(s, mul(dd(0.5 * x), dd_sub(dd_ln(x), lm)));
+                    }
+                }
+            }
+            (v(s), v(s).abs())
+        }
+        Func::KlLog => {
+            let (a, b) = (&ins[0], &ins[1]);
+            for i in 0..n {
+                if a[i] == f64::NEG_INFINITY {
+                    continue;
+                }
+                if b[i] == f64::NEG_INFINITY {
+                    return inf;
+                }
+                let term = mul(dd_exp_or_zero(a[i]), dd_sub(dd(a[i]), dd(b[i])));
+                scale += v(term).abs();
+                s = add(s, term);
+            }
+            (v(s), scale)
+        }
+        Func::KlLogits => {
+            let sc = |a: f64| {
+                if a == f64::NEG_INFINITY {
+                    dd(a)
+                } else {
+                    div(dd(a), dd(t))
+                }
+            };
+            let x: Vec<Dd> = ins[0].iter().map(|&a| sc(a)).collect();
+            let y: Vec<Dd> = ins[1].iter().map(|&b| sc(b)).collect();
+            let lse = |z: &[Dd]| {
+                let m = z.iter().map(|d| d.0).fold(f64::NEG_INFINITY, f64::max);
+                let mut acc = dd(0.0);
+                for d in z {
+                    if d.0 != f64::NEG_INFINITY {
+                        let u = dd_sub(*d, dd(m));
+                        acc = add(acc, mul(dd_exp_or_zero(u.0), dd(1.0 + u.1)));
+                    }
+                }
+                add(dd(m), ln_dd(acc))
+            };
+            let (la, lb) = (lse(&x), lse(&y));
+            for i in 0..n {
+                if x[i].0 == f64::NEG_INFINITY {
+                    continue;
+                }
+                if y[i].0 == f64::NEG_INFINITY {
+                    return inf;
+                }
+                let lp = dd_sub(x[i], la);
+                let lq = dd_sub(y[i], lb);
+                let term = mul(mul(dd_exp_or_zero(lp.0), dd(1.0 + lp.1)), dd_sub(lp, lq));
+                scale += v(term).abs();
+                s = add(s, term);
+            }
+            // The streaming form W/Sa − (ma − mb) + ln(Sb/Sa) cancels the log-sum-exp shifts.
+            (v(s), scale + la.0.abs() + lb.0.abs())
+        }
+        Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => {
+            for i in 0..n {
+                let d = dd_sub(dd(ins[0][i]), dd(ins[2][i]));
+                let d2 = mul(d, d);
+                let term = if func == Func::GaussianKlDiag {
+                    let (vp, vq) = (ins[1][i], ins[3][i]);
+                    add(
+                        dd_sub(dd_ln(vq), dd_ln(vp)),
+                        dd_sub(div(add(dd(vp), d2), dd(vq)), dd(1.0)),
+                    )
+                } else {
+                    let (lp, lq) = (ins[1][i], ins[3][i]);
+                    let delta = dd_sub(dd(lp), dd(lq));
+                    let e = mul(dd_exp_or_zero(delta.0), dd(1.0 + delta.1));
+                    add(
+                        add(dd_sub(e, dd(1.0)), (-delta.0, -delta.1)),
+                        mul(d2, dd_exp_or_zero(-lq)),
+                    )
+                };
+                s = add(s, mul(term, dd(0.5)));
+            }
+            (v(s), v(s).abs())
+        }
+    }
+}
+
+fn dd_exp_or_zero(x: f64) -> Dd {
+    if x < -700.0 { dd(x.exp()) } else { dd_exp(x) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local case generator (stand-in for relent-testgen).
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+}
+
+fn normalize(v: &mut [f64]) {
+    let s: f64 = v.iter().sum();
+    if s > 0.0 {
+        v.iter_mut().for_each(|x| *x /= s);
+    }
+}
+
+/// Named (p, q) probability cases of length n.
+fn prob_cases(n: usize, seed: u64) -> Vec<(&'static str, Vec<f64>, Vec<f64>)> {
+    let mut r = Rng(seed ^ (n as u64).wrapping_mul(0x9E37_79B9));
+    let rand = |r: &mut Rng| -> Vec<f64> {
+        let mut v: Vec<f64> = (0..n).map(|_| -r.next().ln()).collect();
+        normalize(&mut v);
+        v
+    };
+    let p = rand(&mut r);
+    let q = rand(&mut r);
+    let mut out = vec![("random", p.clone(), q)];
+    let mut near: Vec<f64> = p
+        .iter()
+        .map(|&x| x * (1.0 + 4e-5 * (r.next() - 0.5)))
+        .collect();
+    normalize(&mut near);
+    out.push(("near-identical", p.clone(), near));
+    out.push(("identical", p.clone(), p.clone()));
+    let mut zp = p.clone();
+    let mut zq = rand(&mut r);
+    for i in 0..n {
+        if i % 3 == 0 {
+            zp[i] = 0.0;
+        }
+        if i % 5 == 1 {
+            zq[i] = 0.0;
+            zp[i] = 0.0;
+        }
+    }
+    out.push(("zeros", zp, zq));
+    let zipf: Vec<f64> = {
+        let mut v: Vec<f64> = (0..n).map(|i| 1.0 / (i as f64 + 1.0).powf(1.1)).collect();
+        normalize(&mut v);
+        v
+    };
+    let mut zq: Vec<f64> = zipf.iter().map(|&x| x * (0.5 + r.next())).collect();
+    normalize(&mut zq);
+    out.push(("zipf", zipf, zq));
+    let sub_p: Vec<f64> = (0..n).map(|_| r.next() * 1e-310).collect();
+    let sub_q: Vec<f64> = (0..n).map(|_| r.next() * 3e-310 + 1e-320).collect();
+    out.push(("subnormal", sub_p, sub_q));
+    let hp: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                0.9 * r.next()
+            } else {
+                1e-300 * r.next()
+            }
+        })
+        .collect();
+    let hq: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                1e-290 * r.next()
+            } else {
+                r.next()
+            }
+        })
+        .collect();
+    out.push(("huge-ratios", hp, hq));
+    // Ratios straddling the band edges 1/√2, √2, 1/2, 2.
+    let ep: Vec<f64> = (0..n).map(|_| 0.1 + r.next()).collect();
+    let eq: Vec<f64> = ep
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            x * [0.7071, 1.4142, 0.5, 2.0, 0.70711, 1.41421][i % 6] * (1.0 + 1e-6 * r.next())
+        })
+        .collect();
+    out.push(("band-edges", ep, eq));
+    out
+}
+
+fn logit_cases(n: usize, seed: u64) -> Vec<(&'static str, Vec<f64>, Vec<f64>)> {
+    let mut r = Rng(seed ^ (n as u64).wrapping_mul(0x5851_F42D));
+    let a: Vec<f64> = (0..n).map(|_| 8.0 * (r.next() - 0.5)).collect();
+    let b: Vec<f64> = (0..n).map(|_| 8.0 * (r.next() - 0.5)).collect();
+    let near: Vec<f64> = a.iter().map(|&x| x + 1e-4 * (r.next() - 0.5)).collect();
+    let mut ma = a.clone();
+    let mut mb = b.clone();
+    for i in 0..n {
+        if i % 4 == 0 {
+            ma[i] = f64::NEG_INFINITY;
+            mb[i] = f64::NEG_INFINITY;
+        }
+        if i % 7 == 3 {
+            ma[i] = f64::NEG_INFINITY;
+        }
+    }
+    vec![
+        ("random", a.clone(), b),
+        ("near-identical", a, near),
+        ("masked", ma, mb),
+    ]
+}
+
+fn to_logprobs(v: &[f64]) -> Vec<f64> {
+    let m = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return v.to_vec();
+    }
+    let s: f64 = v.iter().map(|&x| (x - m).exp()).sum();
+    v.iter().map(|&x| x - m - s.ln()).collect()
+}
+
+/// All cases of `func` at length n as f64 inputs.
+fn cases(func: Func, n: usize) -> Vec<(String, Vec<Vec<f64>>, f64)> {
+    match func {
+        Func::KlLog => logit_cases(n, 7)
+            .into_iter()
+            .map(|(name, a, b)| {
+                (
+                    name.to_string(),
+                    vec![to_logprobs(&a), to_logprobs(&b)],
+                    1.0,
+                )
+            })
+            .collect(),
+        Func::KlLogits => logit_cases(n, 11)
+            .into_iter()
+            .flat_map(|(name, a, b)| {
+                [1.0, 2.0].map(|t| (format!("{name} t={t}"), vec![a.clone(), b.clone()], t))
+            })
+            .collect(),
+        Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => {
+            let mut r = Rng(n as u64 + 99);
+            let mp: Vec<f64> = (0..n).map(|_| r.next() - 0.5).collect();
+            let mq: Vec<f64> = (0..n).map(|_| r.next() - 0.5).collect();
+            let vp: Vec<f64> = (0..n).map(|_| 0.1 + r.next()).collect();
+            let vq: Vec<f64> = (0..n).map(|_| 0.1 + r.next()).collect();
+            let vn: Vec<f64> = vp.iter().map(|&x| x * (1.0 + 1e-6 * r.next())).collect();
+            let (vp, vq, vn) = if func == Func::GaussianKlDiag {
+                (vp, vq, vn)
+            } else {
+                let l = |v: &[f64]| v.iter().map(|x| x.ln()).collect::<Vec<_>>();
+                (l(&vp), l(&vq), l(&vn))
+            };
+            vec![
+                (
+                    "random".to_string(),
+                    vec![mp.clone(), vp.clone(), mq, vq],
+                    1.0,
+                ),
+                (
+                    "near-identical".to_string(),
+                    vec![mp.clone(), vp, mp, vn],
+                    1.0,
+                ),
+            ]
+        }
+        _ => prob_cases(n, 3)
+            .into_iter()
+            .map(|(name, p, q)| (name.to_string(), vec![p, q], 1.0))
+            .collect(),
+    }
+}
+
+const FUNCS: [Func; 11] = [
+    Func::Kl,
+    Func::KlNormalized,
+    Func::CrossEntropy,
+    Func::Entropy,
+    Func::GeneralizedKl,
+    Func::Jeffreys,
+    Func::JsDivergence,
+    Func::KlLog,
+    Func::KlLogits,
+    Func::GaussianKlDiag,
+    Func::GaussianKlDiagLogvar,
+];
+
+fn call<T: crate::Element>(k: &Kernels, func: Func, ins: &[&[T]], t: f64) -> Output {
+    let pr = Precision::Default;
+    match func {
+        Func::Kl => k.kl(ins[0], ins[1], pr),
+        Func::KlNormalized => k.kl_normalized(ins[0], ins[1], pr),
+        Func::CrossEntropy => k.cross_entropy(ins[0], ins[1], pr),
+        Func::Entropy => k.entropy(ins[0], pr),
+        Func::GeneralizedKl => k.generalized_kl(ins[0], ins[1], pr),
+        Func::Jeffreys => k.jeffreys(ins[0], ins[1], pr),
+        Func::JsDivergence => k.js_divergence(ins[0], ins[1], pr),
+        Func::KlLog => k.kl_log(ins[0], ins[1], pr),
+        Func::KlLogits => k.kl_logits(ins[0], ins[1], t, pr),
+        Func::GaussianKlDiag => k.gaussian_kl_diag(ins[0], ins[1], ins[2], ins[3], pr),
+        Func::GaussianKlDiagLogvar => k.gaussian_kl_diag_logvar(ins[0], ins[1], ins[2], ins[3], pr),
+    }
+}
+
+/// Runs `func` on backend `k` over the case at every offset 0..8 (bits must agree) and returns
+/// the result.
+fn run_offsets<T: crate::Element>(k: &Kernels, func: Func, ins: &[Vec<T>], t: f64) -> Output {
+    let mut first: Option<Output> = None;
+    for off in 0..8 {
+        let copies: Vec<Vec<T>> = ins
+            .iter()
+            .map(|v| {
+                let mut c = vec![T::from_f64(0.0); off];
+                c.extend_from_slice(v);
+                c
+            })
+            .collect();
+        let views: Vec<&[T]> = copies.iter().map(|c| &c[off..]).collect();
+        let out = call(k, func, &views, t);
+        match first {
+            None => first = Some(out),
+            Some(f) => assert!(
+                f.value.to_bits() == out.value.to_bits()
+                    || (f.value.is_nan() && out.value.is_nan()),
+                "{func:?} on {}: offset {off} changed the result",
+                k.backend()
+            ),
+        }
+    }
+    first.unwrap()
+}
+
+fn check_type<T: crate::Element>(k: &Kernels, lengths: &[usize]) -> Vec<(Func, f64)> {
+    let mut worst = Vec::new();
+    for func in FUNCS {
+        let mut w = 0.0f64;
+        for &n in lengths {
+            for (name, ins, t) in cases(func, n) {
+                // Round the inputs to T first; the reference sees exactly what the kernel sees.
+                let ti: Vec<Vec<T>> = ins
+                    .iter()
+                    .map(|v| v.iter().map(|&x| T::from_f64(x)).collect())
+                    .collect();
+                let back: Vec<Vec<f64>> = ti
+                    .iter()
+                    .map(|v| v.iter().map(|x| x.to_f64()).collect())
+                    .collect();
+                if func == Func::KlNormalized && back[0].iter().all(|&x| x == 0.0) {
+                    continue;
+                }
+                if func == Func::KlLogits && back[0].iter().all(|&x| x == f64::NEG_INFINITY) {
+                    continue;
+                }
+                let (want, scale) = reference(func, &back, t);
+                let got = run_offsets(k, func, &ti, t);
+                assert!(!got.invalid, "{func:?} {name} n={n}: flagged invalid");
+                if want.is_infinite() || got.value.is_infinite() {
+                    assert_eq!(got.value, want, "{func:?} {name} n={n} on {}", k.backend());
+                    continue;
+                }
+                let err = (got.value - want).abs();
+                let rel = if scale > 0.0 { err / scale } else { err };
+                assert!(
+                    err <= 2f64.powi(-49) * scale + 1e-300,
+                    "{func:?} {name} n={n} ({}) on {}: got {:e} want {:e} (err {:e}, scale {:e}, rel {:e})",
+                    T::NAME,
+                    k.backend(),
+                    got.value,
+                    want,
+                    err,
+                    scale,
+                    rel
+                );
+                // Cases whose value lies in the subnormal range pass on the absolute underflow
+                // term (1e-300 ≫ n·2^-1074) and are not counted in the relative maximum.
+                if scale > 1e-290 {
+                    w = w.max(rel);
+                }
+            }
+        }
+        worst.push((func, w));
+    }
+    worst
+}
+
+fn lengths() -> Vec<usize> {
+    let mut v: Vec<usize> = (0..=129).collect();
+    v.extend([255, 1000, 4095, 4097, 9001]);
+    v
+}
+
+#[test]
+fn every_backend_every_function() {
+    for b in Backend::ALL {
+        let Some(k) = for_backend(b) else {
+            println!("backend {b}: SKIPPED (not supported by this CPU)");
+            continue;
+        };
+        #[allow(unused_mut)]
+        let mut results = vec![
+            ("f64", check_type::<f64>(&k, &lengths())),
+            ("f32", check_type::<f32>(&k, &lengths())),
+        ];
+        #[cfg(feature = "half")]
+        {
+            let short: Vec<usize> = (0..=40).chain([129, 4097]).collect();
+            results.push(("f16", check_type::<half::f16>(&k, &short)));
+            results.push(("bf16", check_type::<half::bf16>(&k, &short)));
+        }
+        for (ty, worst) in results {
+            for (func, w) in worst {
+                println!(
+                    "backend {b} {ty} {func:?}: max error {:.3e} of scale (2^{:.1})",
+                    w,
+                    w.log2()
+                );
+            }
+        }
+    }
+    assert!(available_backends().contains(&Backend::Scalar));
+}
+
+#[test]
+fn invalid_inputs_are_flagged() {
+    for b in available_backends() {
+        let k = for_backend(b).unwrap();
+        for bad in [-1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for n in [1usize, 5, 37] {
+                for pos in [0, n / 2, n - 1] {
+                    let mut p = vec![0.5 / n as f64; n];
+                    let q = vec![0.5 / n as f64; n];
+                    p[pos] = bad;
+                    for func in [
+                        Func::Kl,
+                        Func::CrossEntropy,
+                        Func::Entropy,
+                        Func::Jeffreys,
+                        Func::JsDivergence,
+                    ] {
+                        assert!(
+                            call(&k, func, &[&p[..], &q[..]], 1.0).invalid,
+                            "{b} {func:?} {bad}"
+                        );
+                        if func != Func::Entropy {
+                            assert!(
+                                call(&k, func, &[&q[..], &p[..]], 1.0).invalid,
+                                "{b} {func:?} {bad} in q"
+                            );
+                        }
+                    }
+                    if bad != f64::NEG_INFINITY && bad != -1.0 {
+                        assert!(call(&k, Func::KlLog, &[&p[..], &q[..]], 1.0).invalid);
+                        assert!(call(&k, Func::KlLogits, &[&q[..], &p[..]], 1.0).invalid);
+                    }
+                }
+            }
+        }
+        let ok = [0.5f64, 0.5];
+        assert!(!k.kl(&ok, &ok, Precision::Default).invalid);
+        assert!(
+            k.gaussian_kl_diag(&ok, &[0.0, 1.0], &ok, &ok, Precision::Default)
+                .invalid
+        );
+    }
+}
+
+#[test]
+fn special_values() {
+    for b in available_backends() {
+        let k = for_backend(b).unwrap();
+        let pr = Precision::Default;
+        let p = [0.25f64, 0.75, 0.0];
+        assert_eq!(k.kl(&p, &p, pr).value, 0.0, "{b}");
+        assert_eq!(k.js_divergence(&p, &p, pr).value, 0.0, "{b}");
+        assert_eq!(k.jeffreys(&p, &p, pr).value, 0.0, "{b}");
+        assert_eq!(k.kl(&[1.0f64], &[0.0], pr).value, f64::INFINITY);
+        assert_eq!(k.kl(&[0.0f64], &[0.0], pr).value, 0.0);
+        let e: [f64; 0] = [];
+        assert_eq!(k.kl(&e, &e, pr).value, 0.0);
+        let ninf = f64::NEG_INFINITY;
+        assert_eq!(
+            k.kl_logits(&[0.0f64, ninf], &[0.0, ninf], 1.0, pr).value,
+            0.0
+        );
+        assert_eq!(
+            k.kl_logits(&[0.0f64, 0.0], &[0.0, ninf], 1.0, pr).value,
+            f64::INFINITY
+        );
+        assert_eq!(k.kl_log(&[ninf, 0.0f64], &[0.0, 0.0], pr).value, 0.0);
+    }
+}

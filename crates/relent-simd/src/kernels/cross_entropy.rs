@@ -1,0 +1,42 @@
+//! Cross-entropy `−Σ p·ln q` and entropy `−Σ p·ln p`: one vector logarithm per element.
+
+use crate::chunked::{Domain, Func, Term};
+use crate::lanes::Lanes;
+use crate::math::ln::ln;
+
+/// −Σ p·ln q (p = 0 terms are 0, q = 0 < p gives +∞).
+pub(crate) struct CrossEntropy;
+impl Term for CrossEntropy {
+    const FUNC: Func = Func::CrossEntropy;
+    const ARITY: usize = 2;
+    const DOMAIN: [Domain; 4] = [Domain::Prob; 4];
+    const PAD: [f64; 4] = [0.0; 4];
+    const USE_B: bool = false;
+    const USE_C: bool = false;
+    #[inline(always)]
+    fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
+        let [p, q, ..] = x;
+        let zero = l.splat(0.0);
+        let t = l.mul(p, l.sub(zero, ln(l, q)));
+        let t = l.select(l.eq(q, zero), l.splat(f64::INFINITY), t);
+        [l.select(l.eq(p, zero), zero, t), zero, zero]
+    }
+}
+
+/// −Σ p·ln p (p = 0 terms are 0).
+pub(crate) struct Entropy;
+impl Term for Entropy {
+    const FUNC: Func = Func::Entropy;
+    const ARITY: usize = 1;
+    const DOMAIN: [Domain; 4] = [Domain::Prob; 4];
+    const PAD: [f64; 4] = [0.0; 4];
+    const USE_B: bool = false;
+    const USE_C: bool = false;
+    #[inline(always)]
+    fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
+        let p = x[0];
+        let zero = l.splat(0.0);
+        let t = l.mul(p, l.sub(zero, ln(l, p)));
+        [l.select(l.eq(p, zero), zero, t), zero, zero]
+    }
+}

@@ -1,0 +1,175 @@
+//! The AVX-512F backend: eight `f64` lanes in `__m512d`, masks in `__mmask8`.
+//!
+//! Same structure and safety argument as `avx2`: the zero-sized token [`Avx512`] is created only
+//! by [`Avx512::try_new`] after the run-time check for AVX-512F (which also implies FMA on every
+//! AVX-512 CPU; both are checked). Only AVX-512F instructions are used (no DQ/VL), so any
+//! AVX-512 CPU runs it.
+#![allow(unsafe_code)]
+
+#[cfg(target_arch = "x86_64")]
+mod imp {
+    use crate::lanes::Lanes;
+    use core::arch::x86_64::*;
+
+    /// Proof that the CPU supports AVX-512F (and FMA). Only [`Avx512::try_new`] creates one.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) struct Avx512 {
+        _private: (),
+    }
+
+    impl Avx512 {
+        /// A token if the CPU supports AVX-512F and FMA.
+        #[inline(always)]
+        pub(crate) fn try_new() -> Option<Self> {
+            (is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma"))
+                .then_some(Avx512 { _private: () })
+        }
+    }
+
+    const TWO52_1023: f64 = 4_503_599_627_370_496.0 + 1023.0;
+
+    impl Lanes for Avx512 {
+        type V = __m512d;
+        type M = __mmask8;
+        const W: usize = 8;
+        #[inline(always)]
+        fn splat(self, x: f64) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_set1_pd(x) }
+        }
+        #[inline(always)]
+        fn load_f64(self, s: &[f64]) -> __m512d {
+            let s = &s[..8];
+            // SAFETY: `s` has 8 readable f64 (checked above); the token proves AVX-512F.
+            unsafe { _mm512_loadu_pd(s.as_ptr()) }
+        }
+        #[inline(always)]
+        fn load_f32(self, s: &[f32]) -> __m512d {
+            let s = &s[..8];
+            // SAFETY: `s` has 8 readable f32 (32 bytes, checked above); the token proves
+            // AVX-512F (which implies AVX for the 256-bit load).
+            unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(s.as_ptr())) }
+        }
+        #[inline(always)]
+        fn store(self, v: __m512d, out: &mut [f64]) {
+            let out = &mut out[..8];
+            // SAFETY: `out` has 8 writable f64 (checked above); the token proves AVX-512F.
+            unsafe { _mm512_storeu_pd(out.as_mut_ptr(), v) }
+        }
+        #[inline(always)]
+        fn add(self, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_add_pd(a, b) }
+        }
+        #[inline(always)]
+        fn sub(self, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_sub_pd(a, b) }
+        }
+        #[inline(always)]
+        fn mul(self, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_mul_pd(a, b) }
+        }
+        #[inline(always)]
+        fn div(self, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_div_pd(a, b) }
+        }
+        #[inline(always)]
+        fn fma(self, a: __m512d, b: __m512d, c: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_fmadd_pd(a, b, c) }
+        }
+        #[inline(always)]
+        fn min(self, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F. (vminpd returns b unless a < b.)
+            unsafe { _mm512_min_pd(a, b) }
+        }
+        #[inline(always)]
+        fn max(self, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F. (vmaxpd returns b unless a > b.)
+            unsafe { _mm512_max_pd(a, b) }
+        }
+        #[inline(always)]
+        fn lt(self, a: __m512d, b: __m512d) -> __mmask8 {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn le(self, a: __m512d, b: __m512d) -> __mmask8 {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_cmp_pd_mask::<_CMP_LE_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn eq(self, a: __m512d, b: __m512d) -> __mmask8 {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn and(self, a: __mmask8, b: __mmask8) -> __mmask8 {
+            a & b
+        }
+        #[inline(always)]
+        fn or(self, a: __mmask8, b: __mmask8) -> __mmask8 {
+            a | b
+        }
+        #[inline(always)]
+        fn not(self, a: __mmask8) -> __mmask8 {
+            !a
+        }
+        #[inline(always)]
+        fn select(self, m: __mmask8, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F. (mask_blend takes the second source where set.)
+            unsafe { _mm512_mask_blend_pd(m, b, a) }
+        }
+        #[inline(always)]
+        fn any(self, m: __mmask8) -> bool {
+            m != 0
+        }
+        #[inline(always)]
+        fn frexp(self, x: __m512d) -> (__m512d, __m512d) {
+            // SAFETY: the token proves AVX-512F (64-bit integer shifts and logic on zmm).
+            unsafe {
+                let b = _mm512_castpd_si512(x);
+                let m = _mm512_or_si512(
+                    _mm512_and_si512(b, _mm512_set1_epi64(0x000F_FFFF_FFFF_FFFF)),
+                    _mm512_set1_epi64(0x3FF0_0000_0000_0000),
+                );
+                let e = _mm512_or_si512(
+                    _mm512_srli_epi64::<52>(b),
+                    _mm512_set1_epi64(0x4330_0000_0000_0000),
+                );
+                let e = _mm512_sub_pd(_mm512_castsi512_pd(e), _mm512_set1_pd(TWO52_1023));
+                (_mm512_castsi512_pd(m), e)
+            }
+        }
+        #[inline(always)]
+        fn pow2i(self, k: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe {
+                let t = _mm512_add_pd(k, _mm512_set1_pd(TWO52_1023));
+                _mm512_castsi512_pd(_mm512_slli_epi64::<52>(_mm512_castpd_si512(t)))
+            }
+        }
+        #[inline(always)]
+        fn round(self, x: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F. (imm 0: round to nearest even, keep 0 fraction bits.)
+            unsafe { _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(x) }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod imp {
+    /// Never constructible off x86-64.
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) enum Avx512 {}
+    impl Avx512 {
+        pub(crate) fn try_new() -> Option<Self> {
+            None
+        }
+    }
+}
+
+pub(crate) use imp::Avx512;

@@ -1,0 +1,325 @@
+//! # relent-simd — the kernels
+//!
+//! Every function of relent's contract as SIMD kernels, written once over a small lane
+//! abstraction and instantiated for AVX-512F, AVX2+FMA (`std::arch`), the portable `wide`
+//! backend and a scalar path. The backend is chosen once at run time and cached ([`backend`]);
+//! `RELENT_BACKEND=portable|avx2|avx512|scalar` forces one ([`try_backend`] reports an
+//! unavailable or unknown one as an error).
+//!
+//! Inputs are `f32`, `f64` and, with the `half` feature, `f16`/`bf16`; all are widened to `f64`
+//! lanes in registers and results are `f64`. Each function returns an [`Output`]: the value and
+//! an `invalid` flag that the kernel sets, at almost no cost, when it saw an element outside the
+//! function's domain. Lengths must be equal (the functions panic otherwise; the checked `relent`
+//! crate returns an error instead).
+//!
+//! # Accuracy
+//! The kernels are designed for ≤ 2^-49 relative error on `f64` *and* `f32`/`f16`/`bf16`
+//! inputs (so [`Precision::Default`] and [`Precision::High`] currently run the same kernel),
+//! for the functions whose terms are non-negative (KL when `Σp ≈ Σq`, generalised KL,
+//! Jeffreys, JS, normalised KL, cross-entropy/entropy of probabilities, Gaussian KL): the
+//! terms are relative-accurate (`g(p, q) = p·ln(p/q) − p + q ≥ 0`, see `math::ln`) and their
+//! sums compensated. For KL the exact `Σ(p − q)` is added. `kl_log` and `kl_logits` sum terms
+//! of both signs: their error is ≤ 2^-49 relative to `Σ e^lp·|lp − lq|` (for `kl_logits` plus
+//! the log-sum-exp magnitudes).
+//! Results depend only on the values (never on alignment or thread count); different backends
+//! may differ within the bound. Measured errors are printed by `cargo test -p relent-simd`.
+//!
+//! # Special values
+//! A term with p = 0 is 0 (also when q = 0); p > 0 with q = 0 gives +∞; masked log-probs and
+//! logits (−∞) are zero probability. KL(p, p) = 0 exactly.
+//!
+//! ```
+//! use relent_simd::{kl, Precision};
+//! let p = [0.5f32, 0.25, 0.25];
+//! let q = [0.25f32, 0.25, 0.5];
+//! let out = kl(&p, &q, Precision::Default);
+//! assert!(!out.invalid);
+//! assert!((out.value - 0.25 * std::f64::consts::LN_2).abs() < 1e-16);
+//! ```
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod chunked;
+mod dispatch;
+#[cfg(test)]
+mod harness;
+mod kernels;
+mod lanes;
+mod math;
+#[cfg(test)]
+mod testutil;
+
+pub use chunked::{CHUNK, Func, Partial};
+pub use dispatch::{
+    Backend, BackendError, Kernels, available_backends, backend, for_backend, try_backend,
+};
+pub use relent_scalar::Element;
+
+/// Requested accuracy for `f32`/`f16`/`bf16` inputs (`f64` inputs are always computed at
+/// [`Precision::High`]).
+///
+/// ```
+/// use relent_simd::{kl, Precision};
+/// let v = kl(&[1.0f32], &[0.5], Precision::High).value;
+/// assert_eq!(v, std::f64::consts::LN_2);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Precision {
+    /// ≤ 2^-21 relative error for low-precision inputs (currently the High kernel).
+    #[default]
+    Default,
+    /// ≤ 2^-49 relative error for every input type.
+    High,
+}
+
+/// A kernel's result.
+///
+/// ```
+/// use relent_simd::{kl, Precision};
+/// let out = kl(&[-1.0f64], &[1.0], Precision::Default);
+/// assert!(out.invalid);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Output {
+    /// The value (unspecified when `invalid`).
+    pub value: f64,
+    /// Set when an element violated the function's domain (probabilities: negative, NaN or
+    /// ±∞; log-probabilities and logits: NaN or +∞; means: non-finite; variances: ≤ 0 or
+    /// non-finite).
+    pub invalid: bool,
+}
+
+/// Kullback–Leibler divergence `Σ p·ln(p/q)` over the numbers as given.
+///
+/// # Accuracy
+/// Error ≤ 2^-49·(Σg + |KL|) + 2^-90·Σ(p + q), with `g = p·ln(p/q) − p + q ≥ 0` and
+/// `KL = Σg + Σ(p − q)`: ≤ 2^-49 relative whenever `Σg ≲ |KL|` — normalised inputs, including
+/// near-identical distributions with KL ≈ 1e-9 — for `f64` and `f32` inputs alike.
+///
+/// # Special values
+/// p = 0 → term 0 (also with q = 0); p > 0, q = 0 → +∞; KL(p, p) = 0 exactly; empty → 0.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{kl, Precision};
+/// assert_eq!(kl(&[1.0f64, 0.0], &[0.0, 1.0], Precision::Default).value, f64::INFINITY);
+/// assert_eq!(kl(&[0.0f64, 1.0], &[0.5, 0.5], Precision::Default).value, std::f64::consts::LN_2);
+/// ```
+pub fn kl<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
+    dispatch::kernels().kl(p, q, precision)
+}
+
+/// KL(p/Σp ‖ q/Σq) without materialising the normalised vectors (SciPy `entropy(p, q)`).
+///
+/// # Accuracy
+/// ≤ 2^-49 relative when the result is not much smaller than `|ln(Σq/Σp)|` (computed as
+/// `Σg/Σp − φ(Σq/Σp − 1)`, `φ(t) = t − ln(1+t)`, with exact sums).
+///
+/// # Special values
+/// As [`kl`]; Σp = 0 gives NaN.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{kl_normalized, Precision};
+/// let v = kl_normalized(&[2.0f64, 2.0], &[1.0, 3.0], Precision::Default).value;
+/// assert!((v - 0.14384103622589045).abs() < 1e-15);
+/// ```
+pub fn kl_normalized<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
+    dispatch::kernels().kl_normalized(p, q, precision)
+}
+
+/// Cross-entropy `−Σ p·ln q`.
+///
+/// # Accuracy
+/// ≤ 2^-49 relative for probabilities (q ≤ 1: non-negative terms, `ln` ≤ 2 ulp).
+///
+/// # Special values
+/// p = 0 → 0 (also with q = 0); p > 0, q = 0 → +∞.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{cross_entropy, Precision};
+/// let v = cross_entropy(&[0.5f64, 0.5], &[0.5, 0.5], Precision::Default).value;
+/// assert!((v - std::f64::consts::LN_2).abs() < 1e-16);
+/// ```
+pub fn cross_entropy<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
+    dispatch::kernels().cross_entropy(p, q, precision)
+}
+
+/// Shannon entropy `−Σ p·ln p`.
+///
+/// # Accuracy
+/// ≤ 2^-49 relative for probabilities (p ≤ 1).
+///
+/// # Special values
+/// p = 0 → 0.
+///
+/// ```
+/// use relent_simd::{entropy, Precision};
+/// let v = entropy(&[0.25f32; 4], Precision::Default).value;
+/// assert!((v - 4f64.ln()).abs() < 1e-15);
+/// ```
+pub fn entropy<T: Element>(p: &[T], precision: Precision) -> Output {
+    dispatch::kernels().entropy(p, precision)
+}
+
+/// Generalised KL `Σ p·ln(p/q) − p + q` (SciPy `kl_div` summed).
+///
+/// # Accuracy
+/// ≤ 2^-49 relative (non-negative terms, each a few ulp).
+///
+/// # Special values
+/// p = 0 → q; p > 0, q = 0 → +∞.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{generalized_kl, Precision};
+/// assert_eq!(generalized_kl(&[0.0f64], &[2.0], Precision::Default).value, 2.0);
+/// ```
+pub fn generalized_kl<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
+    dispatch::kernels().generalized_kl(p, q, precision)
+}
+
+/// Jeffreys divergence `Σ (p − q)·ln(p/q)` = KL(p‖q) + KL(q‖p).
+///
+/// # Accuracy
+/// ≤ 2^-49 relative (non-negative terms).
+///
+/// # Special values
+/// A term with exactly one of p, q zero is +∞; both zero → 0.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{jeffreys, Precision};
+/// let v = jeffreys(&[0.5f64, 0.5], &[0.25, 0.75], Precision::Default).value;
+/// assert!((v - (0.25 * 2f64.ln() - 0.25 * (2.0f64 / 3.0).ln())).abs() < 1e-15);
+/// ```
+pub fn jeffreys<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
+    dispatch::kernels().jeffreys(p, q, precision)
+}
+
+/// Jensen–Shannon divergence `½KL(p‖m) + ½KL(q‖m)`, `m = (p+q)/2`.
+///
+/// # Accuracy
+/// ≤ 2^-49 relative (non-negative terms, including near-identical inputs).
+///
+/// # Special values
+/// Never +∞; disjoint supports give `ln 2` (normalised inputs); JS(p, p) = 0.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{js_divergence, Precision};
+/// let v = js_divergence(&[1.0f64, 0.0], &[0.0, 1.0], Precision::Default).value;
+/// assert!((v - std::f64::consts::LN_2).abs() < 1e-16);
+/// ```
+pub fn js_divergence<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
+    dispatch::kernels().js_divergence(p, q, precision)
+}
+
+/// KL from natural-log probabilities: `Σ e^lp·(lp − lq)`.
+///
+/// # Accuracy
+/// ≤ ~2^-50 relative to `Σ e^lp·|lp − lq|` (terms of both signs).
+///
+/// # Special values
+/// lp = −∞ → 0; lq = −∞ < lp → +∞. NaN or +∞ inputs set `invalid`.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{kl_log, Precision};
+/// let h = 0.5f64.ln();
+/// let v = kl_log(&[h, h], &[h, h], Precision::Default).value;
+/// assert_eq!(v, 0.0);
+/// ```
+pub fn kl_log<T: Element>(lp: &[T], lq: &[T], precision: Precision) -> Output {
+    dispatch::kernels().kl_log(lp, lq, precision)
+}
+
+/// `KL(softmax(a/t) ‖ softmax(b/t))`, fused (no softmax materialised) and stable.
+///
+/// # Accuracy
+/// ≤ 2^-49·(Σ pa·|la − lb| + |lse(a/t)| + |lse(b/t)|): the streaming (online-softmax) form
+/// `W/Sa − (ma − mb) + ln(Sb/Sa)` cancels the log-sum-exp shifts, so for near-identical logits
+/// the error is relative to the shifts, not to the (tiny) KL.
+///
+/// # Special values
+/// Masked logits (−∞) are zero probability: a = −∞ → 0; b = −∞ < a → +∞. NaN or +∞ inputs
+/// set `invalid`.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{kl_logits, Precision};
+/// let v = kl_logits(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0], 1.0, Precision::Default).value;
+/// assert!(v.abs() < 1e-15);
+/// ```
+pub fn kl_logits<T: Element>(a: &[T], b: &[T], temperature: f64, precision: Precision) -> Output {
+    dispatch::kernels().kl_logits(a, b, temperature, precision)
+}
+
+/// KL between diagonal Gaussians: `½ Σ [ln(σq²/σp²) + (σp² + (μp−μq)²)/σq² − 1]`.
+///
+/// # Accuracy
+/// ≤ 2^-49 relative (non-negative terms; the variance part is computed cancellation-free).
+///
+/// # Special values
+/// A variance ≤ 0 or a non-finite input sets `invalid`.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{gaussian_kl_diag, Precision};
+/// let v = gaussian_kl_diag(&[0.0f64], &[1.0], &[1.0], &[1.0], Precision::Default).value;
+/// assert_eq!(v, 0.5);
+/// ```
+pub fn gaussian_kl_diag<T: Element>(
+    mu_p: &[T],
+    var_p: &[T],
+    mu_q: &[T],
+    var_q: &[T],
+    precision: Precision,
+) -> Output {
+    dispatch::kernels().gaussian_kl_diag(mu_p, var_p, mu_q, var_q, precision)
+}
+
+/// [`gaussian_kl_diag`] with log-variances `ln σ²` as inputs.
+///
+/// # Accuracy
+/// ≤ 2^-49 relative (non-negative terms; `e^δ − 1 − δ` computed without cancellation).
+///
+/// # Special values
+/// A non-finite input sets `invalid`.
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use relent_simd::{gaussian_kl_diag_logvar, Precision};
+/// let v = gaussian_kl_diag_logvar(&[0.0f64], &[0.0], &[1.0], &[0.0], Precision::Default).value;
+/// assert_eq!(v, 0.5);
+/// ```
+pub fn gaussian_kl_diag_logvar<T: Element>(
+    mu_p: &[T],
+    logvar_p: &[T],
+    mu_q: &[T],
+    logvar_q: &[T],
+    precision: Precision,
+) -> Output {
+    dispatch::kernels().gaussian_kl_diag_logvar(mu_p, logvar_p, mu_q, logvar_q, precision)
+}
