@@ -1,8 +1,9 @@
-//! # relent — relative entropy, exactly
+//! # relent — relative entropy, exactly and fast
 //!
 //! relent computes the Kullback–Leibler divergence and its family (cross-entropy, entropy,
 //! Jeffreys, Jensen–Shannon, KL from log-probabilities or logits, Gaussian KL) for `f32` and
-//! `f64` slices (and `f16` / `bf16` with the `half` feature). Every function of this crate is
+//! `f64` slices (and `f16` / `bf16` with the `half` feature), with SIMD kernels chosen at run
+//! time for the CPU (see [Backends](#backends)). Every function at the crate root is
 //! *checked*: it validates its input, returns a typed [`Error`] that names the offending
 //! argument and index, and never panics. Results are `f64`, in nats; each function has a
 //! `_bits` twin that reports bits.
@@ -18,6 +19,17 @@
 //! assert_eq!(err.to_string(), "invalid element: `q[1]` = NaN is NaN");
 //! # Ok::<(), relent::Error>(())
 //! ```
+//!
+//! Three flavours of every function:
+//!
+//! | module | precision (`f32`/`f16`/`bf16` inputs) | input | returns |
+//! |---|---|---|---|
+//! | the crate root ([`kl`], …) | [`Precision::Default`]: ≤ 2^-21 | checked | `Result<f64, Error>` |
+//! | [`precise`] ([`precise::kl`], …) | [`Precision::High`]: ≤ 2^-49 | checked | `Result<f64, Error>` |
+//! | [`unchecked`] ([`unchecked::kl`], …) | [`Precision::Default`] | assumed valid | `f64` |
+//!
+//! `f64` inputs are always computed to ≤ 2^-49 (see [Accuracy](#accuracy)). Many pairs at
+//! once — row-paired, one-vs-many, all-pairs, top-k — are in [`batch`].
 //!
 //! ## The contract
 //!
@@ -49,19 +61,19 @@
 //!
 //! ## Special values
 //!
-//! The same for every function, every element type and (later) every kernel:
+//! The same for every function, every element type, every precision and every backend:
 //!
 //! - a term with p = 0 is 0, also when q = 0 (0·ln 0 = 0);
 //! - p > 0 with q = 0 gives +∞ — a correct answer, not an error;
 //! - masked logits (−∞) and log-probabilities of −∞ are probability zero, never NaN;
 //! - no ε is ever added;
 //! - KL of probability vectors, Jeffreys and JS are never negative, identical inputs give
-//!   exactly 0, and JS ≤ ln 2 for probability vectors.
+//!   exactly 0, and JS ≤ ln 2 for probability vectors (up to the accuracy bound).
 //!
 //! ## Errors
 //!
-//! Every function returns `Result<f64, Error>`. The first problem is reported, in this
-//! order, whatever the input:
+//! Every checked function returns `Result<f64, Error>`. The first problem is reported, in this
+//! order, whatever the input and whatever the backend:
 //!
 //! 1. [`Error::LengthMismatch`]: a slice's length differs from the first slice's;
 //! 2. [`Error::Empty`]: the slices are empty;
@@ -71,16 +83,59 @@
 //! 5. [`Error::ZeroTotal`]: a function that normalises ([`kl_normalized`], [`kl_logits`])
 //!    got an all-zero (or all-masked) slice.
 //!
+//! Validation rides along in the kernel: it notes, in lane masks, whether it saw an element
+//! outside the domain, and only then is the input scanned again to find the first one. A
+//! checked call therefore reads its input once, like an [`unchecked`] one.
+//!
 //! ## Accuracy
 //!
-//! For now every function computes through the reference implementation (`relent-scalar`):
-//! the result is within 4 ulp (of `f64`) of the exact value of the definition applied to the
-//! inputs as given. The SIMD kernels will come with their own documented bounds.
+//! Every result is within **ε·S** of the exact value of the definition evaluated on the
+//! numbers as stored (the inputs widened exactly to `f64`, no rounding of the inputs counted),
+//! where
+//!
+//! | inputs | crate root (Default) | [`precise`] (High) |
+//! |---|---|---|
+//! | `f64` | ε = 2^-49 | ε = 2^-49 (the same computation) |
+//! | `f32`, `f16`, `bf16` | ε = 2^-21 | ε = 2^-49 |
+//!
+//! and S is the function's *scale*, stated in each function's `# Accuracy` section. For the
+//! functions whose terms are all ≥ 0 — generalised KL, Jeffreys, JS and its distance, the
+//! Gaussian KLs, cross-entropy and entropy of probabilities — S is the value itself, so ε is
+//! a relative error bound. Where terms of both signs can cancel (KL of unnormalised inputs,
+//! cross-entropy and entropy of masses above 1, `kl_log`, `kl_logits`), S is the sum of the
+//! magnitudes involved, and the relative error is ε times the cancellation ratio. The
+//! `_bits` twins add one rounding (2^-53) for the division by ln 2.
+//!
+//! Results are +∞, 0 or finite exactly as the special values say. A term that underflows
+//! below 2^-1022 (only `f64` inputs under about 1e-300 can make one) may add up to
+//! 8·2^-1074 of absolute error; [`kl_normalized`] divides such errors by Σp, so for `f64`
+//! inputs that all lie below about 1e-290 it keeps no relative bound (a known limitation). Results depend only on
+//! the values, never on alignment or the number of threads; two backends may differ within
+//! the bound. The test suite checks these bounds against the exact reference
+//! (`relent-scalar`, double-double) on every backend and prints the largest errors seen.
+//!
+//! ## Backends
+//!
+//! The kernels (`relent-simd`) are written once and compiled for several instruction sets;
+//! the fastest one this CPU supports is chosen on the first call and cached: AVX-512
+//! (`avx512`), AVX2 + FMA (`avx2`), the portable `wide` lanes (`portable`: SSE2 on baseline
+//! x86-64, NEON on aarch64), and a one-lane `scalar` path. [`backend`] names the one in use.
+//! The environment variable `RELENT_BACKEND=avx512|avx2|portable|scalar` forces one (read
+//! once, on the first call); [`try_backend`] reports an unknown or unsupported name as a
+//! [`BackendError`]. The computing functions never panic over it: with an invalid
+//! `RELENT_BACKEND` they use the fastest available backend, and [`backend`] names that one.
+//!
+//! ```
+//! let b = relent::backend();
+//! println!("relent computes with the {b} kernels");
+//! assert!(relent::available_backends().contains(&b));
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod error;
 pub mod gaussian;
+mod kernel;
 mod validate;
 
 pub use error::{Error, InvalidKind};
@@ -90,6 +145,37 @@ pub use error::{Error, InvalidKind};
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 pub use relent_scalar::Element;
+
+pub use kernel::{available_backends, backend, try_backend};
+/// A kernel set (instruction set): `Avx512`, `Avx2`, `Portable` or `Scalar`, named by
+/// [`Backend::name`] and `Display` as in `RELENT_BACKEND`.
+///
+/// ```
+/// let b = relent::backend();
+/// assert_eq!(relent::Backend::from_name(b.name()), Some(b));
+/// ```
+pub use relent_simd::Backend;
+/// Why `RELENT_BACKEND` could not be honoured (returned by [`try_backend`]).
+///
+/// ```
+/// let e = relent::BackendError::Unknown("sse9".into());
+/// assert!(e.to_string().contains("sse9"));
+/// ```
+pub use relent_simd::BackendError;
+/// The accuracy requested for `f32`, `f16` and `bf16` inputs: [`Precision::Default`]
+/// (≤ 2^-21, the crate root's functions) or [`Precision::High`] (≤ 2^-49, the [`precise`]
+/// module's). `f64` inputs are always computed to ≤ 2^-49.
+///
+/// ```
+/// use relent::Precision;
+/// assert_eq!(Precision::default(), Precision::Default);
+/// let p = [0.5f32, 0.5];
+/// let q = [0.25f32, 0.75];
+/// let (d, h) = (relent::kl(&p, &q)?, relent::precise::kl(&p, &q)?);
+/// assert!((d - h).abs() <= 2f64.powi(-20) * h);
+/// # Ok::<(), relent::Error>(())
+/// ```
+pub use relent_simd::Precision;
 
 /// Many pairs at once, on every core: row-paired, one-vs-many, all-pairs (exact or by a
 /// matrix product), top-k nearest, and one very long pair split across threads.
@@ -104,7 +190,7 @@ pub use relent_scalar::Element;
 /// let q = [0.25f32, 0.75, 0.5, 0.5];
 /// let (p, q) = (MatRef::new(&p, 2, 2)?, MatRef::new(&q, 2, 2)?);
 /// let kl = relent::batch::row_paired(Divergence::Kl, p, q, &Options::new())?;
-/// assert_eq!(kl[1], relent::kl(&[0.9f32, 0.1], &[0.5, 0.5]).unwrap());
+/// assert!((kl[1] - relent::kl(&[0.9f32, 0.1], &[0.5, 0.5]).unwrap()).abs() < 1e-15);
 /// # Ok::<(), relent::batch::Error>(())
 /// ```
 pub use relent_batch as batch;
@@ -116,7 +202,7 @@ pub use half;
 use validate::{Arg, Domain, Totals};
 
 /// The range a function's exact value lies in, whatever the (valid) input.
-mod range {
+pub(crate) mod range {
     /// Any sign: the value is returned as computed.
     #[inline]
     pub(crate) fn any(v: f64) -> f64 {
@@ -131,12 +217,47 @@ mod range {
     }
 }
 
-/// The accuracy statement shared by every function (until the kernels land).
+/// The unit of a result, applied after [`range`]: nats as computed, bits (÷ ln 2), and the
+/// square root of a divergence (the JS distance) in nats or bits.
+mod unit {
+    use core::f64::consts::LN_2;
+
+    #[inline]
+    pub(crate) fn nats(v: f64) -> f64 {
+        v
+    }
+    #[inline]
+    pub(crate) fn nats_bits(v: f64) -> f64 {
+        v / LN_2
+    }
+    #[inline]
+    pub(crate) fn sqrt(v: f64) -> f64 {
+        v.sqrt()
+    }
+    #[inline]
+    pub(crate) fn sqrt_bits(v: f64) -> f64 {
+        (v / LN_2).sqrt()
+    }
+}
+
+/// The `# Accuracy` section of a function at a precision, given its scale S.
 macro_rules! accuracy_doc {
-    () => {
-        "Within 4 ulp (of `f64`) of the exact value of the definition, evaluated on the inputs \
-         as given (the bound of the reference implementation, `relent-scalar`, which computes \
-         this function today; the SIMD kernels will document their own bounds)."
+    (Default, $scale:literal) => {
+        concat!(
+            "Within ε·S of the exact value of the definition on the numbers as stored, with \
+             ε = 2^-49 for `f64` inputs and ε = 2^-21 for `f32`, `f16` and `bf16` inputs (the \
+             [`precise`](crate::precise) twin gives 2^-49 for every type), and ",
+            $scale,
+            ". See the crate-level [Accuracy](crate#accuracy) section."
+        )
+    };
+    (High, $scale:literal) => {
+        concat!(
+            "Within ε·S of the exact value of the definition on the numbers as stored, with \
+             ε = 2^-49 for every element type, and ",
+            $scale,
+            ". See the crate-level [Accuracy](crate#accuracy) section."
+        )
     };
 }
 
@@ -165,13 +286,28 @@ macro_rules! totals_doc {
     };
 }
 
-/// Generates a checked function and its `_bits` twin over the function of the same name in
-/// `relent_scalar`, with specific docs: the hand-written summary and `# Special values`, and
-/// generated `# Accuracy`, `# Errors` and example sections.
-macro_rules! checked {
-    ($(
+/// What an unchecked function assumes of its inputs, for its docs.
+macro_rules! assumes_doc {
+    (Probability) => {
+        "finite and ≥ 0"
+    };
+    (Log) => {
+        "not NaN and not +∞"
+    };
+}
+
+/// Generates the functions of one flavour — `checked` (the crate root, Precision::Default),
+/// `precise` (checked, Precision::High) or `unchecked` — from the one list of functions in
+/// [`functions`]: each computes with the kernel named by `kernel:` (relent-simd), maps the
+/// value through `range::$range` (the clamp where the exact value is ≥ 0) and `unit::$post`
+/// (nats, bits, square root). The checked ones validate through [`validate::run`]; the docs
+/// are generated from the entry's summary, scale, example and the domains.
+macro_rules! define {
+    (checked; $(
         $(#[doc = $doc:literal])*
         fn $name:ident, $bits:ident ( $($arg:ident : $dom:ident),+ $(; $par:ident)? ) $tot:ident $range:ident;
+        kernel: $kernel:ident, $post:ident, $post_bits:ident;
+        scale: $scale:literal;
         example: $setup:literal, $call:literal, $check:literal;
         bits: $unit:literal, $factor:literal;
     )*) => {$(
@@ -179,7 +315,7 @@ macro_rules! checked {
         ///
         /// # Accuracy
         ///
-        #[doc = accuracy_doc!()]
+        #[doc = accuracy_doc!(Default, $scale)]
         ///
         /// # Errors
         ///
@@ -200,13 +336,7 @@ macro_rules! checked {
         #[doc = concat!("```\n", $setup, "\nlet v = relent::", stringify!($name), "(", $call,
             ")?;\n", $check, "\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $name<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
-            validate::run(
-                &[$(Arg::new(stringify!($arg), $arg, Domain::$dom)),+],
-                &[$((stringify!($par), $par))?],
-                Totals::$tot,
-                || relent_scalar::$name($($arg),+ $(, $par)?),
-            )
-            .map(range::$range)
+            define!(@checked Default, $kernel, $post, $range, $tot; $($arg: $dom),+ $(; $par)?)
         }
 
         #[doc = concat!("[`", stringify!($name), "`] in bits: the value ", $unit, ".")]
@@ -216,7 +346,7 @@ macro_rules! checked {
         ///
         /// # Accuracy
         ///
-        #[doc = accuracy_doc!()]
+        #[doc = concat!("As [`", stringify!($name), "`], plus one rounding (2^-53 relative).")]
         ///
         /// # Errors
         ///
@@ -229,18 +359,170 @@ macro_rules! checked {
             "assert!((bits - nats / ", $factor, ").abs() <= 1e-15 * bits.abs());",
             "\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
-            validate::run(
-                &[$(Arg::new(stringify!($arg), $arg, Domain::$dom)),+],
-                &[$((stringify!($par), $par))?],
-                Totals::$tot,
-                || relent_scalar::$bits($($arg),+ $(, $par)?),
-            )
-            .map(range::$range)
+            define!(@checked Default, $kernel, $post_bits, $range, $tot; $($arg: $dom),+ $(; $par)?)
         }
     )*};
+
+    (precise; $(
+        $(#[doc = $doc:literal])*
+        fn $name:ident, $bits:ident ( $($arg:ident : $dom:ident),+ $(; $par:ident)? ) $tot:ident $range:ident;
+        kernel: $kernel:ident, $post:ident, $post_bits:ident;
+        scale: $scale:literal;
+        example: $setup:literal, $call:literal, $check:literal;
+        bits: $unit:literal, $factor:literal;
+    )*) => {$(
+        #[doc = concat!("[`crate::", stringify!($name), "`] at \
+            [`Precision::High`](crate::Precision::High): ≤ 2^-49 for every element type.")]
+        ///
+        #[doc = concat!("Same definition, domain, special values and errors as [`crate::",
+            stringify!($name), "`]; for `f64` inputs it is the same computation, bit for bit.")]
+        ///
+        /// # Accuracy
+        ///
+        #[doc = accuracy_doc!(High, $scale)]
+        ///
+        /// # Errors
+        ///
+        #[doc = concat!("As [`crate::", stringify!($name), "`].")]
+        ///
+        /// # Example
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet v = relent::precise::", stringify!($name), "(",
+            $call, ")?;\n", $check, "\n# Ok::<(), relent::Error>(())\n```")]
+        pub fn $name<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
+            define!(@checked High, $kernel, $post, $range, $tot; $($arg: $dom),+ $(; $par)?)
+        }
+
+        #[doc = concat!("[`", stringify!($name), "`] in bits: the value ", $unit, ".")]
+        ///
+        #[doc = concat!("Same domain, special values and errors as [`crate::", stringify!($bits),
+            "`].")]
+        ///
+        /// # Accuracy
+        ///
+        #[doc = concat!("As [`", stringify!($name), "`], plus one rounding (2^-53 relative).")]
+        ///
+        /// # Errors
+        ///
+        #[doc = concat!("As [`crate::", stringify!($name), "`].")]
+        ///
+        /// # Example
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet bits = relent::precise::", stringify!($bits),
+            "(", $call, ")?;\nlet nats = relent::precise::", stringify!($name), "(", $call,
+            ")?;\nassert!((bits - nats / ", $factor, ").abs() <= 1e-15 * bits.abs());",
+            "\n# Ok::<(), relent::Error>(())\n```")]
+        pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
+            define!(@checked High, $kernel, $post_bits, $range, $tot; $($arg: $dom),+ $(; $par)?)
+        }
+    )*};
+
+    (unchecked; $(
+        $(#[doc = $doc:literal])*
+        fn $name:ident, $bits:ident ( $($arg:ident : $dom:ident),+ $(; $par:ident)? ) $tot:ident $range:ident;
+        kernel: $kernel:ident, $post:ident, $post_bits:ident;
+        scale: $scale:literal;
+        example: $setup:literal, $call:literal, $check:literal;
+        bits: $unit:literal, $factor:literal;
+    )*) => {$(
+        #[doc = concat!("[`crate::", stringify!($name), "`] without validation: the value \
+            directly, for input known to be valid.")]
+        ///
+        #[doc = concat!("On valid input the result is bit-identical to [`crate::",
+            stringify!($name), "`]'s `Ok` value (same kernel, same precision, same clamp).")]
+        ///
+        /// # Assumes
+        ///
+        #[doc = concat!("- the slices (`", stringify!($($arg),+), "`) have equal lengths \
+            (otherwise it **panics**) and are not empty;")]
+        $(
+        #[doc = concat!("- every element of `", stringify!($arg), "` is ", assumes_doc!($dom), ";")]
+        )+
+        $(
+        #[doc = concat!("- `", stringify!($par), "` is finite and > 0;")]
+        )?
+        #[doc = define!(@assume_totals $tot $(, $dom)+)]
+        ///
+        /// On input that breaks an assumption other than the lengths, the result is an
+        /// unspecified `f64` (NaN, ±∞ or any number) — never a panic, never undefined
+        /// behaviour.
+        ///
+        /// # Accuracy
+        ///
+        #[doc = concat!("As [`crate::", stringify!($name), "`].")]
+        ///
+        /// # Panics
+        ///
+        /// If the slices differ in length.
+        ///
+        /// # Example
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet v = relent::unchecked::", stringify!($name), "(",
+            $call, ");\n", $check, "\nassert_eq!(v.to_bits(), relent::", stringify!($name), "(",
+            $call, ")?.to_bits());\n# Ok::<(), relent::Error>(())\n```")]
+        pub fn $name<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> f64 {
+            define!(@unchecked $kernel, $post, $range; $($arg),+ $(; $par)?)
+        }
+
+        #[doc = concat!("[`", stringify!($name), "`] in bits: the value ", $unit, ".")]
+        ///
+        #[doc = concat!("Same assumptions as [`", stringify!($name), "`]; bit-identical to \
+            [`crate::", stringify!($bits), "`]'s `Ok` value on valid input.")]
+        ///
+        /// # Accuracy
+        ///
+        #[doc = concat!("As [`crate::", stringify!($bits), "`].")]
+        ///
+        /// # Panics
+        ///
+        /// If the slices differ in length.
+        ///
+        /// # Example
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet bits = relent::unchecked::", stringify!($bits),
+            "(", $call, ");\nassert_eq!(bits.to_bits(), relent::", stringify!($bits), "(", $call,
+            ")?.to_bits());\n# Ok::<(), relent::Error>(())\n```")]
+        pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> f64 {
+            define!(@unchecked $kernel, $post_bits, $range; $($arg),+ $(; $par)?)
+        }
+    )*};
+
+    (@checked $prec:ident, $kernel:ident, $post:ident, $range:ident, $tot:ident;
+        $($arg:ident : $dom:ident),+ $(; $par:ident)?) => {
+        $crate::validate::run(
+            &[$($crate::Arg::new(stringify!($arg), $arg, $crate::Domain::$dom)),+],
+            &[$((stringify!($par), $par))?],
+            $crate::Totals::$tot,
+            || define!(@kernel $kernel, $crate::Precision::$prec; $($arg),+ $(; $par)?),
+        )
+        .map(|v| $crate::unit::$post($crate::range::$range(v)))
+    };
+    (@unchecked $kernel:ident, $post:ident, $range:ident; $($arg:ident),+ $(; $par:ident)?) => {{
+        let out = define!(@kernel $kernel, $crate::Precision::Default; $($arg),+ $(; $par)?);
+        $crate::unit::$post($crate::range::$range(out.value))
+    }};
+    (@kernel kl_logits, $prec:expr; $($arg:ident),+ ; $par:ident) => {
+        $crate::kernel::kl_logits($($arg),+, $par, $prec)
+    };
+    (@kernel $kernel:ident, $prec:expr; $($arg:ident),+ $(; $par:ident)?) => {
+        $crate::kernel::kernels().$kernel($($arg),+ $(, $par)?, $prec)
+    };
+    (@assume_totals Any $(, $dom:ident)*) => { "" };
+    (@assume_totals NonZero, Probability $(, $dom:ident)*) => {
+        "- neither slice is all zeros (it could not be normalised);"
+    };
+    (@assume_totals NonZero, Log $(, $dom:ident)*) => {
+        "- neither row is entirely masked (−∞);"
+    };
 }
 
-checked! {
+/// The one list of pairwise functions, handed to [`define`] for each flavour: summary and
+/// special values (the crate root's docs), signature (arguments with their domains, the
+/// scalar parameter, the totals rule, the range clamp), the kernel and unit, the scale S of
+/// the accuracy bound, and the example.
+macro_rules! functions {
+    ($flavour:ident) => {
+        define! { $flavour;
     /// Kullback–Leibler divergence KL(p ‖ q) = Σ p·ln(p/q), over the numbers as given
     /// (SciPy's `rel_entr(p, q).sum()`).
     ///
@@ -254,6 +536,8 @@ checked! {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl(p, p)` is exactly 0.
     fn kl, kl_bits(p: Probability, q: Probability) Any any;
+    kernel: kl, nats, nats_bits;
+    scale: "S = Σ gᵢ + |KL|, with gᵢ = pᵢ·ln(pᵢ/qᵢ) − pᵢ + qᵢ ≥ 0 the generalised-KL terms (KL = Σ gᵢ + Σ(pᵢ − qᵢ), the last sum exact), plus an absolute 2^-90·Σ(pᵢ + qᵢ). Inputs with equal totals — probability vectors — have Σ gᵢ = KL, so S = 2·KL: at most 2ε relative, even for near-identical inputs (down to KL ≈ 2^-40). For unnormalised inputs whose terms cancel it is relative to Σ gᵢ";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
         "assert!((v - 0.5 * (4.0f64 / 3.0).ln()).abs() < 1e-15);\n\
@@ -273,6 +557,8 @@ checked! {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl_normalized(p, p)` is exactly 0.
     fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero non_negative;
+    kernel: kl_normalized, nats, nats_bits;
+    scale: "S = Σ gᵢ/Σp + KLₙ + |ln(Σq/Σp)| (gᵢ the generalised-KL terms), plus an absolute 2^-90·Σ(p + q)/Σp: at most 3ε relative for equal totals (Σ gᵢ/Σp = KLₙ then), and relative to |ln(Σq/Σp)| when the result is much smaller than that";
     example: "let counts_p = [2.0f64, 2.0];\nlet counts_q = [1.0f64, 3.0];",
         "&counts_p, &counts_q",
         "assert!((v - 0.5 * (4.0f64 / 3.0).ln()).abs() < 1e-15);";
@@ -287,6 +573,8 @@ checked! {
     /// - a term with `p[i] = 0` is 0, also when `q[i] = 0`;
     /// - `p[i] > 0` with `q[i] = 0` gives +∞.
     fn cross_entropy, cross_entropy_bits(p: Probability, q: Probability) Any any;
+    kernel: cross_entropy, nats, nats_bits;
+    scale: "S = Σ |pᵢ·ln qᵢ|, which is the value itself when every qᵢ ≤ 1 (probabilities)";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
         "assert!((v - 0.5 * (16.0f64 / 3.0).ln()).abs() < 1e-15);";
@@ -300,6 +588,8 @@ checked! {
     /// - a one-hot vector has entropy exactly 0; the uniform distribution over n outcomes
     ///   has ln n.
     fn entropy, entropy_bits(p: Probability) Any any;
+    kernel: entropy, nats, nats_bits;
+    scale: "S = Σ |pᵢ·ln pᵢ|, which is the value itself when every pᵢ ≤ 1 (probabilities)";
     example: "let p = [0.25f32; 4];",
         "&p",
         "assert!((v - 4.0f64.ln()).abs() < 1e-15);";
@@ -316,6 +606,8 @@ checked! {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `generalized_kl(p, p)` is exactly 0.
     fn generalized_kl, generalized_kl_bits(p: Probability, q: Probability) Any non_negative;
+    kernel: generalized_kl, nats, nats_bits;
+    scale: "S = the value itself (every term is ≥ 0): ε relative, whatever the totals";
     example: "let p = [1.0f64, 2.0];\nlet q = [2.0f64, 2.0];",
         "&p, &q",
         "assert!((v - (1.0 - 2.0f64.ln())).abs() < 1e-15);";
@@ -332,6 +624,8 @@ checked! {
     /// - one side 0 and the other > 0 gives +∞;
     /// - `jeffreys(p, q) == jeffreys(q, p)`, and `jeffreys(p, p)` is exactly 0.
     fn jeffreys, jeffreys_bits(p: Probability, q: Probability) Any non_negative;
+    kernel: jeffreys, nats, nats_bits;
+    scale: "S = the value itself (every term is ≥ 0): ε relative";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
         "assert!((v - 0.25 * 3.0f64.ln()).abs() < 1e-15);";
@@ -347,6 +641,8 @@ checked! {
     ///   other side's part, finite;
     /// - `js_divergence(p, p)` is exactly 0; disjoint supports give ln 2.
     fn js_divergence, js_divergence_bits(p: Probability, q: Probability) Any non_negative;
+    kernel: js_divergence, nats, nats_bits;
+    scale: "S = the value itself (every term is ≥ 0): ε relative, including near-identical inputs";
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",
         "assert!((v - std::f64::consts::LN_2).abs() < 1e-15);";
@@ -361,6 +657,8 @@ checked! {
     /// - as [`js_divergence`]: always finite, 0 for identical inputs, √(ln 2) for
     ///   disjoint supports.
     fn js_distance, js_distance_bits(p: Probability, q: Probability) Any non_negative;
+    kernel: js_divergence, sqrt, sqrt_bits;
+    scale: "S = the value itself: ε relative (the square root halves the divergence's relative error and adds one rounding)";
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",
         "assert!((v - std::f64::consts::LN_2.sqrt()).abs() < 1e-15);";
@@ -376,6 +674,8 @@ checked! {
     /// - `lq[i] = −∞` with `lp[i]` finite gives +∞;
     /// - `kl_log(lp, lp)` is exactly 0.
     fn kl_log, kl_log_bits(lp: Log, lq: Log) Any any;
+    kernel: kl_log, nats, nats_bits;
+    scale: "S = Σ e^lpᵢ·|lpᵢ − lqᵢ| (terms of both signs)";
     example: "let lp = [0.5f64.ln(), 0.5f64.ln(), f64::NEG_INFINITY];\n\
               let lq = [0.25f64.ln(), 0.75f64.ln(), f64::NEG_INFINITY];",
         "&lp, &lq",
@@ -395,10 +695,225 @@ checked! {
     /// - masked in `logits_b` but not in `logits_a` gives +∞;
     /// - `kl_logits(a, a, t)` is exactly 0.
     fn kl_logits, kl_logits_bits(logits_a: Log, logits_b: Log; temperature) NonZero non_negative;
+    kernel: kl_logits, nats, nats_bits;
+    scale: "S = Σ pᵢ·|ln pᵢ − ln qᵢ| + |lse(a/t)| + |lse(b/t)|, with p = softmax(a/t), q = softmax(b/t) and lse the log-sum-exp of a row: the fused, streaming form cancels the log-sum-exp shifts, so for near-identical rows the error is relative to the shifts, not to the (tiny) KL";
     example: "let logits_a = [0.0f32, 0.0, f32::NEG_INFINITY];\n\
               let logits_b = [0.0f32, 3.0f32.ln(), f32::NEG_INFINITY];\n\
               // softmax(a) = [1/2, 1/2, 0], softmax(b) = [1/4, 3/4, 0]",
         "&logits_a, &logits_b, 1.0",
         "assert!((v - 0.5 * (4.0f64 / 3.0).ln()).abs() < 1e-7);";
     bits: "divided by ln 2", "std::f64::consts::LN_2";
+        }
+    };
+}
+
+functions!(checked);
+
+/// The checked functions at [`Precision::High`]: ≤ 2^-49 relative error (to each function's
+/// scale S) for every element type.
+///
+/// Use it for `f32`, `f16` or `bf16` inputs when the default 2^-21 is not enough — e.g. for
+/// near-identical distributions whose KL is compared against a threshold. For `f64` inputs
+/// every function here is the crate root's, bit for bit. Same definitions, domains, special
+/// values and errors as the crate root; the Gaussian KLs are in [`precise::gaussian`].
+///
+/// ```
+/// let p = [0.25f32, 0.25, 0.5];
+/// let q = [0.25f32, 0.5, 0.25];
+/// let precise = relent::precise::kl(&p, &q)?;
+/// let exact = 0.25 * (0.5f64).ln() + 0.5 * 2f64.ln();
+/// assert!((precise - exact).abs() <= 2f64.powi(-49) * exact);
+/// // f64 inputs: the same computation either way.
+/// let (p, q) = ([0.1f64, 0.9], [0.3f64, 0.7]);
+/// assert_eq!(relent::precise::kl(&p, &q)?, relent::kl(&p, &q)?);
+/// # Ok::<(), relent::Error>(())
+/// ```
+pub mod precise {
+    use crate::{Element, Error};
+
+    functions!(precise);
+
+    /// [`crate::gaussian`] at [`Precision::High`].
+    ///
+    /// ```
+    /// let v = relent::precise::gaussian::kl_diag(&[0.0f32], &[1.0], &[1.0], &[1.0])?;
+    /// assert_eq!(v, 0.5);
+    /// # Ok::<(), relent::Error>(())
+    /// ```
+    pub mod gaussian {
+        use crate::{Element, Error, Precision};
+
+        /// [`crate::gaussian::kl_diag`] at [`Precision::High`]: ≤ 2^-49 relative error for
+        /// every element type.
+        ///
+        /// Same definition, domain, special values and errors as
+        /// [`crate::gaussian::kl_diag`].
+        ///
+        /// # Accuracy
+        ///
+        /// Within 2^-49 relative of the exact value on the numbers as stored (every term is
+        /// ≥ 0).
+        ///
+        /// # Errors
+        ///
+        /// As [`crate::gaussian::kl_diag`].
+        ///
+        /// # Example
+        ///
+        /// ```
+        /// use relent::precise::gaussian::kl_diag;
+        /// let v = kl_diag(&[0.0f32], &[1.0], &[0.0], &[4.0])?;
+        /// assert!((v - 0.5 * (4.0f64.ln() + 0.25 - 1.0)).abs() < 1e-15);
+        /// # Ok::<(), relent::Error>(())
+        /// ```
+        pub fn kl_diag<T: Element>(
+            mu_p: &[T],
+            var_p: &[T],
+            mu_q: &[T],
+            var_q: &[T],
+        ) -> Result<f64, Error> {
+            crate::gaussian::checked(Precision::High, false, [mu_p, var_p, mu_q, var_q])
+        }
+
+        /// [`crate::gaussian::kl_diag_logvar`] at [`Precision::High`]: ≤ 2^-49 relative error
+        /// for every element type.
+        ///
+        /// Same definition, domain, special values and errors as
+        /// [`crate::gaussian::kl_diag_logvar`].
+        ///
+        /// # Accuracy
+        ///
+        /// Within 2^-49 relative of the exact value on the numbers as stored (every term is
+        /// ≥ 0).
+        ///
+        /// # Errors
+        ///
+        /// As [`crate::gaussian::kl_diag_logvar`].
+        ///
+        /// # Example
+        ///
+        /// ```
+        /// use relent::precise::gaussian::kl_diag_logvar;
+        /// let v = kl_diag_logvar(&[0.0f32], &[0.0], &[1.0], &[0.0])?;
+        /// assert_eq!(v, 0.5);
+        /// # Ok::<(), relent::Error>(())
+        /// ```
+        pub fn kl_diag_logvar<T: Element>(
+            mu_p: &[T],
+            logvar_p: &[T],
+            mu_q: &[T],
+            logvar_q: &[T],
+        ) -> Result<f64, Error> {
+            crate::gaussian::checked(Precision::High, true, [mu_p, logvar_p, mu_q, logvar_q])
+        }
+    }
+}
+
+/// The functions without validation, for input known to be valid: the value as a plain
+/// `f64`, at [`Precision::Default`].
+///
+/// Each function states what it assumes. In short: the slices have equal lengths (otherwise
+/// the function **panics** — the one panic in this crate), are not empty, and hold only
+/// values of the function's domain (probabilities finite and ≥ 0; log-probabilities and
+/// logits not NaN and not +∞; a finite, positive temperature; finite Gaussian parameters,
+/// positive variances); the normalising functions need a non-zero slice. On input that breaks these
+/// assumptions (other than the lengths) the result is an unspecified `f64` — NaN, ±∞ or any
+/// number — but never a panic and never undefined behaviour (this crate has no `unsafe`).
+///
+/// On valid input every function returns exactly the bits of its checked twin's `Ok` value:
+/// the checked functions validate inside the same kernel pass, so skipping validation saves
+/// only a few comparisons per call, not a pass over the data.
+///
+/// ```
+/// let p = [0.5f64, 0.5];
+/// let q = [0.25f64, 0.75];
+/// assert_eq!(relent::unchecked::kl(&p, &q), relent::kl(&p, &q)?);
+/// // Outside the domain: some f64, no error, no panic.
+/// let _unspecified = relent::unchecked::kl(&[-1.0f64, 2.0], &q);
+/// # Ok::<(), relent::Error>(())
+/// ```
+pub mod unchecked {
+    use crate::Element;
+
+    functions!(unchecked);
+
+    /// [`crate::gaussian`] without validation.
+    ///
+    /// ```
+    /// let v = relent::unchecked::gaussian::kl_diag(&[0.0f64], &[1.0], &[1.0], &[1.0]);
+    /// assert_eq!(v, 0.5);
+    /// ```
+    pub mod gaussian {
+        use crate::Element;
+
+        /// [`crate::gaussian::kl_diag`] without validation.
+        ///
+        /// On valid input the result is bit-identical to [`crate::gaussian::kl_diag`]'s `Ok`
+        /// value.
+        ///
+        /// # Assumes
+        ///
+        /// - the four slices have equal lengths (otherwise it **panics**) and are not empty;
+        /// - every mean is finite, every variance finite and > 0.
+        ///
+        /// Otherwise (but for the lengths) the result is an unspecified `f64`, never a panic
+        /// and never undefined behaviour.
+        ///
+        /// # Accuracy
+        ///
+        /// As [`crate::gaussian::kl_diag`].
+        ///
+        /// # Panics
+        ///
+        /// If the slices differ in length.
+        ///
+        /// # Example
+        ///
+        /// ```
+        /// use relent::unchecked::gaussian::kl_diag;
+        /// let v = kl_diag(&[0.0f64], &[1.0], &[0.0], &[4.0]);
+        /// assert_eq!(v, relent::gaussian::kl_diag(&[0.0f64], &[1.0], &[0.0], &[4.0])?);
+        /// # Ok::<(), relent::Error>(())
+        /// ```
+        pub fn kl_diag<T: Element>(mu_p: &[T], var_p: &[T], mu_q: &[T], var_q: &[T]) -> f64 {
+            crate::gaussian::unchecked(false, [mu_p, var_p, mu_q, var_q])
+        }
+
+        /// [`crate::gaussian::kl_diag_logvar`] without validation.
+        ///
+        /// On valid input the result is bit-identical to
+        /// [`crate::gaussian::kl_diag_logvar`]'s `Ok` value.
+        ///
+        /// # Assumes
+        ///
+        /// - the four slices have equal lengths (otherwise it **panics**) and are not empty;
+        /// - every element is finite.
+        ///
+        /// Otherwise (but for the lengths) the result is an unspecified `f64`, never a panic
+        /// and never undefined behaviour.
+        ///
+        /// # Accuracy
+        ///
+        /// As [`crate::gaussian::kl_diag_logvar`].
+        ///
+        /// # Panics
+        ///
+        /// If the slices differ in length.
+        ///
+        /// # Example
+        ///
+        /// ```
+        /// use relent::unchecked::gaussian::kl_diag_logvar;
+        /// let v = kl_diag_logvar(&[0.0f64], &[0.0], &[1.0], &[0.0]);
+        /// assert_eq!(v, 0.5);
+        /// ```
+        pub fn kl_diag_logvar<T: Element>(
+            mu_p: &[T],
+            logvar_p: &[T],
+            mu_q: &[T],
+            logvar_q: &[T],
+        ) -> f64 {
+            crate::gaussian::unchecked(true, [mu_p, logvar_p, mu_q, logvar_q])
+        }
+    }
 }

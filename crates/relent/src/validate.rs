@@ -4,15 +4,17 @@
 //!
 //! 1. [`shape`]: equal lengths, then non-empty (O(1));
 //! 2. [`params`]: scalar parameters such as the temperature (O(1));
-//! 3. the kernel computes the value **and** a flag saying it saw an element outside the
-//!    domain. Today that flag comes from [`any_invalid`], a plain scan next to the reference;
-//!    the SIMD kernels will raise it from lane masks at almost no cost;
+//! 3. the kernel (`relent-simd`) computes the value **and** a flag saying it saw an element
+//!    outside the domain, raised from lane masks at almost no cost;
 //! 4. only if the flag is set, [`first_invalid`] scans the arguments in order to find the
 //!    first offending element and builds the [`Error::InvalidElement`];
-//! 5. [`totals`]: functions that normalise refuse a slice whose total is zero.
+//! 5. [`totals`]: functions that normalise refuse a slice whose total is zero — checked only
+//!    when the kernel's value is NaN, ±∞ or 0, as an all-zero slice always makes it.
 //!
-//! So the valid path costs one pass over the data, and the error path finds the same first
+//! So the valid path costs one pass over the data (the kernel's), and the error path finds the same first
 //! offending element whatever the kernel, backend or thread count.
+
+use relent_simd::Output;
 
 use crate::{Element, Error, InvalidKind};
 
@@ -74,14 +76,6 @@ pub(crate) enum Totals {
     NonZero,
 }
 
-/// A kernel's answer: the value, and whether it saw an element outside the domain (the value
-/// is unspecified then). Mirrors `relent_simd::Output`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Output {
-    pub(crate) value: f64,
-    pub(crate) invalid: bool,
-}
-
 /// Step 1: lengths (every argument against the first), then emptiness.
 pub(crate) fn shape<T>(args: &[Arg<'_, T>]) -> Result<(), Error> {
     let first = &args[0];
@@ -109,12 +103,6 @@ pub(crate) fn params(params: &[(&'static str, f64)]) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// Whether any element of any argument is outside its domain (the kernel's flag).
-pub(crate) fn any_invalid<T: Element>(args: &[Arg<'_, T>]) -> bool {
-    args.iter()
-        .any(|a| a.data.iter().any(|x| a.domain.check(x.to_f64()).is_some()))
 }
 
 /// Step 4 (error path only): the first offending element, arguments in order, lowest index
@@ -151,38 +139,36 @@ pub(crate) fn totals<T: Element>(args: &[Arg<'_, T>], totals: Totals) -> Result<
     Ok(())
 }
 
-/// The reference "kernel" until the SIMD kernels land: the validity flag from a scan, the
-/// value from `compute` (run only on valid input, so the reference never sees garbage).
-fn scalar_kernel<T: Element>(args: &[Arg<'_, T>], compute: impl FnOnce() -> f64) -> Output {
-    if any_invalid(args) {
-        Output {
-            value: f64::NAN,
-            invalid: true,
-        }
-    } else {
-        Output {
-            value: compute(),
-            invalid: false,
-        }
-    }
-}
-
 /// A whole checked call: shape, parameters, kernel, then the error path or the totals.
+///
+/// `kernel` runs once, on input whose shape and parameters are valid; its `invalid` flag
+/// (raised in-kernel from lane masks) is the only validity test on the success path. Only when
+/// it is set are the arguments scanned for the first offending element. The totals rule needs
+/// no pass either: an all-zero (or all-masked) argument makes the kernel's value special —
+/// NaN (0/0), +∞ (mass where the other side has none) or 0 (nothing to sum) — so the scan for
+/// a non-zero element, which stops at the first one, runs only for such values.
 pub(crate) fn run<T: Element>(
     args: &[Arg<'_, T>],
     parameters: &[(&'static str, f64)],
     needs: Totals,
-    compute: impl FnOnce() -> f64,
+    kernel: impl FnOnce() -> Output,
 ) -> Result<f64, Error> {
     shape(args)?;
     params(parameters)?;
-    let out = scalar_kernel(args, compute);
+    let out = kernel();
     if out.invalid {
-        // The flag was raised, so the scan finds an element; `Empty` is unreachable here but
-        // keeps this path free of panics.
-        return Err(first_invalid(args).unwrap_or(Error::Empty));
+        let err = first_invalid(args);
+        debug_assert!(
+            err.is_some(),
+            "the kernel flagged an element that validation accepts"
+        );
+        // Unreachable (the kernel and `Domain::check` flag the same elements); `Empty` keeps
+        // this path free of panics in release builds.
+        return Err(err.unwrap_or(Error::Empty));
     }
-    totals(args, needs)?;
+    if needs == Totals::NonZero && !(out.value.is_finite() && out.value != 0.0) {
+        totals(args, needs)?;
+    }
     Ok(out.value)
 }
 

@@ -273,3 +273,60 @@ fn errors_are_std_errors_and_send_sync() {
         Box::new(Error::ZeroTotal { arg: "p" });
     assert!(boxed.to_string().contains("`p`"));
 }
+
+/// `relent::precise` reports exactly the crate root's errors.
+#[test]
+fn precise_reports_the_same_errors() {
+    let nan = f32::NAN;
+    let m = f32::NEG_INFINITY;
+    let cases: [(Result<f64, Error>, Result<f64, Error>); 6] = [
+        (
+            relent::kl(&[0.5f32], &[0.5, 0.5]),
+            relent::precise::kl(&[0.5f32], &[0.5, 0.5]),
+        ),
+        (
+            relent::entropy::<f32>(&[]),
+            relent::precise::entropy::<f32>(&[]),
+        ),
+        (
+            relent::kl_logits(&[0.0f32], &[nan], -1.0),
+            relent::precise::kl_logits(&[0.0f32], &[nan], -1.0),
+        ),
+        (
+            relent::jeffreys(&[0.5f32, 0.5], &[0.5, f32::INFINITY]),
+            relent::precise::jeffreys(&[0.5f32, 0.5], &[0.5, f32::INFINITY]),
+        ),
+        (
+            relent::kl_normalized_bits(&[0.0f32, 0.0], &[1.0, 1.0]),
+            relent::precise::kl_normalized_bits(&[0.0f32, 0.0], &[1.0, 1.0]),
+        ),
+        (
+            relent::kl_logits(&[m, m], &[0.0f32, 1.0], 1.0),
+            relent::precise::kl_logits(&[m, m], &[0.0f32, 1.0], 1.0),
+        ),
+    ];
+    for (root, precise) in cases {
+        assert_eq!(root, precise);
+    }
+    assert_eq!(
+        relent::precise::kl(&[0.5f32, 0.5], &[0.5, -0.5]),
+        Err(Error::InvalidElement {
+            arg: "q",
+            index: 1,
+            value: -0.5,
+            kind: InvalidKind::Negative
+        })
+    );
+    assert_eq!(
+        relent::kl_logits(&[m, m], &[0.0f32, 1.0], 1.0),
+        Err(Error::ZeroTotal { arg: "logits_a" })
+    );
+    assert!(matches!(
+        relent::precise::gaussian::kl_diag(&[0.0f32], &[0.0], &[0.0], &[1.0]),
+        Err(Error::InvalidElement {
+            arg: "var_p",
+            kind: InvalidKind::Zero,
+            ..
+        })
+    ));
+}

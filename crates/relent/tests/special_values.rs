@@ -80,13 +80,19 @@ fn identical_inputs_give_exactly_zero() {
 
 #[test]
 fn js_bounds_and_bits() {
+    // The documented bound: ε = 2^-49 relative (JS's scale is its value) for f64 inputs, plus
+    // one rounding (2^-53) for the bits' division.
+    let eps = 2f64.powi(-49);
     let js = relent::js_divergence(&[0.5f64, 0.5, 0.0], &[0.0, 0.0, 1.0]).unwrap();
-    // Disjoint supports: ln 2, within the documented 4 ulp.
-    assert!((js - LN_2).abs() <= 4.0 * f64::EPSILON * LN_2, "{js}");
+    // Disjoint supports: ln 2.
+    assert!((js - LN_2).abs() <= eps * LN_2, "{js}");
     let bits = relent::js_divergence_bits(&[0.5f64, 0.5, 0.0], &[0.0, 0.0, 1.0]).unwrap();
-    assert!((bits - 1.0).abs() <= 8.0 * f64::EPSILON, "{bits}");
+    assert!((bits - 1.0).abs() <= eps + 2f64.powi(-53), "{bits}");
+    // f32 inputs: 2^-21 by default, 2^-49 in `precise`; the root halves the relative error.
     let d = relent::js_distance_bits(&[1.0f32, 0.0], &[0.0, 1.0]).unwrap();
-    assert!((d - 1.0).abs() <= 8.0 * f64::EPSILON, "{d}");
+    assert!((d - 1.0).abs() <= 2f64.powi(-22) + 2f64.powi(-52), "{d}");
+    let d = relent::precise::js_distance_bits(&[1.0f32, 0.0], &[0.0, 1.0]).unwrap();
+    assert!((d - 1.0).abs() <= eps / 2.0 + 2f64.powi(-52), "{d}");
 }
 
 #[test]
@@ -99,4 +105,40 @@ fn temperature_scales_logits() {
     // Adding a constant to a row changes nothing.
     let shifted = relent::kl_logits(&[1002.0f64, 1000.0], &b, 2.0).unwrap();
     assert!((shifted - t2).abs() <= 1e-12, "{shifted} vs {t2}");
+}
+
+/// The special values do not depend on the precision or on validation.
+#[test]
+fn precise_and_unchecked_share_the_special_values() {
+    let m = f32::NEG_INFINITY;
+    let p = [0.1f32, 0.2, 0.3, 0.4, 0.0];
+    let q = [0.4f32, 0.3, 0.2, 0.1, 0.0];
+    assert_eq!(relent::precise::kl(&p, &p), Ok(0.0));
+    assert_eq!(relent::unchecked::kl(&p, &p), 0.0);
+    assert_eq!(relent::precise::js_divergence(&p, &p), Ok(0.0));
+    assert_eq!(relent::unchecked::jeffreys(&p, &p), 0.0);
+    assert_eq!(relent::precise::kl(&[0.5f32, 0.5], &[1.0, 0.0]), Ok(INF));
+    assert_eq!(relent::unchecked::kl(&[0.5f32, 0.5], &[1.0, 0.0]), INF);
+    assert_eq!(relent::precise::kl(&[0.0f32, 1.0], &[0.0, 1.0]), Ok(0.0));
+    assert_eq!(
+        relent::unchecked::cross_entropy(&[0.0f32, 1.0], &[0.0, 1.0]),
+        0.0
+    );
+    let a = [1.0f32, 2.0, m];
+    assert_eq!(relent::precise::kl_logits(&a, &a, 0.7), Ok(0.0));
+    assert_eq!(relent::unchecked::kl_logits(&a, &a, 0.7), 0.0);
+    assert_eq!(
+        relent::precise::kl_logits(&[0.0f32, 0.0], &[0.0, m], 1.0),
+        Ok(INF)
+    );
+    // Jeffreys, JS, and kl_logits are never negative in any flavour.
+    for v in [
+        relent::precise::jeffreys(&p, &q).unwrap(),
+        relent::unchecked::jeffreys(&p, &q),
+        relent::precise::js_divergence(&p, &q).unwrap(),
+        relent::unchecked::js_distance(&p, &q),
+        relent::precise::kl_logits(&a, &[2.0, 1.0, m], 1.0).unwrap(),
+    ] {
+        assert!(v > 0.0, "{v}");
+    }
 }

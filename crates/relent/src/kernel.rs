@@ -1,0 +1,104 @@
+//! The kernels this crate computes with: `relent-simd`'s, on one backend chosen on the first
+//! call and cached here.
+//!
+//! `relent_simd`'s own functions panic when `RELENT_BACKEND` is invalid; this crate promises
+//! never to panic, so it resolves the choice once itself: the backend `RELENT_BACKEND` forces,
+//! or — when that variable is unset or invalid — the fastest this CPU has. [`try_backend`]
+//! still reports an invalid variable.
+
+use std::sync::OnceLock;
+
+use relent_simd::{Backend, BackendError, Kernels, for_backend};
+
+/// The kernels of the backend in use (resolved once).
+#[inline]
+pub(crate) fn kernels() -> Kernels {
+    static KERNELS: OnceLock<Kernels> = OnceLock::new();
+    *KERNELS.get_or_init(|| {
+        let chosen = relent_simd::try_backend().unwrap_or_else(|_| fastest());
+        for_backend(chosen)
+            .or_else(|| for_backend(Backend::Scalar))
+            .expect("the scalar backend runs on every CPU")
+    })
+}
+
+/// The fastest backend this CPU runs (the scalar one at worst).
+fn fastest() -> Backend {
+    available_backends()
+        .first()
+        .copied()
+        .unwrap_or(Backend::Scalar)
+}
+
+/// The backend relent's functions compute with: the one `RELENT_BACKEND` forces
+/// (`avx512`, `avx2`, `portable` or `scalar`), otherwise the fastest this CPU supports.
+/// Chosen on the first call (of this function or of any computing function) and fixed for
+/// the life of the process.
+///
+/// Never panics: if `RELENT_BACKEND` names an unknown backend or one this CPU cannot run,
+/// the functions compute with the fastest available one and this returns it; use
+/// [`try_backend`] to see the problem.
+///
+/// ```
+/// let b = relent::backend();
+/// println!("relent kernels: {b}"); // e.g. "avx512" or "avx2"
+/// assert!(b.is_available());
+/// if let Ok(forced) = std::env::var("RELENT_BACKEND") {
+///     if relent::try_backend().is_ok() {
+///         assert_eq!(b.name(), forced.trim());
+///     }
+/// }
+/// ```
+pub fn backend() -> Backend {
+    kernels().backend()
+}
+
+/// The backend `RELENT_BACKEND` asks for (or the fastest available when it is unset), or the
+/// reason the variable cannot be honoured: a name that is not `avx512`, `avx2`, `portable` or
+/// `scalar` ([`BackendError::Unknown`]), or a backend this CPU cannot run
+/// ([`BackendError::Unavailable`]). On `Ok` it equals [`backend`].
+///
+/// ```
+/// match relent::try_backend() {
+///     Ok(b) => assert_eq!(b, relent::backend()),
+///     Err(e) => eprintln!("ignoring RELENT_BACKEND: {e}"),
+/// }
+/// ```
+///
+/// # Errors
+///
+/// A [`BackendError`] when `RELENT_BACKEND` is set to an unknown or unsupported backend.
+pub fn try_backend() -> Result<Backend, BackendError> {
+    relent_simd::try_backend()
+}
+
+/// The backends this CPU can run, fastest first (always ending with `portable`, `scalar`):
+/// the names `RELENT_BACKEND` accepts here.
+///
+/// ```
+/// let all = relent::available_backends();
+/// assert!(all.contains(&relent::Backend::Scalar));
+/// assert!(all.contains(&relent::backend()));
+/// ```
+pub fn available_backends() -> Vec<Backend> {
+    relent_simd::available_backends()
+}
+
+/// `kl_logits` with a fallback: the kernel's streaming form can lose an extreme case that the
+/// definition still decides — a probability that underflows (e^-800) where the other row is
+/// masked (exact: +∞), or scaled logits that overflow (tiny temperatures, logits near
+/// `f64::MAX`), which come out as 0 or NaN. Those special values (and only those) are
+/// recomputed with the exact reference (`relent-scalar`), so the success path is untouched; a
+/// value of 0 that is right (identical rows) costs one extra pass.
+pub(crate) fn kl_logits<T: crate::Element>(
+    a: &[T],
+    b: &[T],
+    temperature: f64,
+    precision: relent_simd::Precision,
+) -> relent_simd::Output {
+    let mut out = kernels().kl_logits(a, b, temperature, precision);
+    if !out.invalid && (out.value.is_nan() || out.value == 0.0) {
+        out.value = relent_scalar::kl_logits(a, b, temperature);
+    }
+    out
+}
