@@ -1,17 +1,36 @@
-//! Kernel benchmarks: KL (f32, f64) at n = 16 … 16 777 216 on every available backend, the
-//! straightforward AVX2 baseline and a streaming-read bandwidth line (Σp + Σq), then the other
-//! functions. Each result is checked against relent-scalar before it is timed.
+//! Kernel benchmarks (per backend, against the baseline): KL (f32, f64) at n = 16 … 16 777 216
+//! on every available backend (default precision, and `-precise` for f32), the straightforward
+//! AVX2 baseline (`relent_simd::baseline`), and two streaming-read lines: `sum2-avx2` (Σp + Σq
+//! with AVX2, what the baseline reads) and `stream-limit` (the dispatched AVX-512/AVX2 word sum
+//! of both arrays, the bandwidth line of `single_pair`); then the other functions on the
+//! dispatched backend. Each result is checked against relent-scalar before it is timed.
+//!
+//! relent against the peers is `single_pair`; this target compares relent's backends.
 //!
 //! `cargo bench -p relent-benches --bench kernels -- <filter>`; set `RELENT_BENCH_QUICK=1` for
-//! short measurements.
+//! short measurements. In test mode (`-- --test`, as CI runs it) sizes above 262 144 are skipped.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use relent_benches::{baseline, probabilities};
+use relent_benches::impls::stream;
+use relent_benches::probabilities;
+use relent_simd::baseline;
 use relent_simd::{Backend, Func, Kernels, Output, Precision, available_backends, for_backend};
 use std::hint::black_box;
 use std::time::Duration;
 
 const SIZES: [usize; 5] = [16, 128, 1536, 32_000, 16_777_216];
+
+/// Largest size run in test mode (`--test`, or `cargo test --benches`).
+const TEST_MODE_MAX_N: usize = 262_144;
+
+fn sizes() -> Vec<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    let test_mode = args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench");
+    SIZES
+        .into_iter()
+        .filter(|&n| !test_mode || n <= TEST_MODE_MAX_N)
+        .collect()
+}
 
 fn check(name: &str, got: f64, want: f64, tol: f64) {
     let rel = ((got - want) / want).abs();
@@ -33,7 +52,7 @@ fn bench_kl(c: &mut Criterion) {
     );
     for ty in ["f32", "f64"] {
         let mut g = c.benchmark_group(format!("kl_{ty}"));
-        for n in SIZES {
+        for n in sizes() {
             let (p64, q64) = data(n);
             let p32: Vec<f32> = p64.iter().map(|&x| x as f32).collect();
             let q32: Vec<f32> = q64.iter().map(|&x| x as f32).collect();
@@ -55,6 +74,19 @@ fn bench_kl(c: &mut Criterion) {
                     g.bench_with_input(BenchmarkId::new(b.name(), n), &n, |bch, _| {
                         bch.iter(|| k.kl(black_box(&p32), black_box(&q32), Precision::Default))
                     });
+                    check(
+                        &format!("kl {ty} {b}-precise n={n}"),
+                        k.kl(&p32, &q32, Precision::High).value,
+                        want,
+                        1e-9,
+                    );
+                    g.bench_with_input(
+                        BenchmarkId::new(format!("{b}-precise"), n),
+                        &n,
+                        |bch, _| {
+                            bch.iter(|| k.kl(black_box(&p32), black_box(&q32), Precision::High))
+                        },
+                    );
                 } else {
                     check(
                         &format!("kl {ty} {b} n={n}"),
@@ -73,22 +105,44 @@ fn bench_kl(c: &mut Criterion) {
                     g.bench_with_input(BenchmarkId::new("baseline-avx2", n), &n, |bch, _| {
                         bch.iter(|| baseline::kl_f32(black_box(&p32), black_box(&q32)))
                     });
-                    g.bench_with_input(BenchmarkId::new("bandwidth-sum2", n), &n, |bch, _| {
+                    g.bench_with_input(BenchmarkId::new("sum2-avx2", n), &n, |bch, _| {
                         bch.iter(|| baseline::sum2_f32(black_box(&p32), black_box(&q32)))
                     });
                 }
+                stream_line(&mut g, n, &p32, &q32);
             } else if let Some(v) = baseline::kl_f64(&p64, &q64) {
                 check(&format!("baseline {ty} n={n}"), v, want, 1e-9);
                 g.bench_with_input(BenchmarkId::new("baseline-avx2", n), &n, |bch, _| {
                     bch.iter(|| baseline::kl_f64(black_box(&p64), black_box(&q64)))
                 });
-                g.bench_with_input(BenchmarkId::new("bandwidth-sum2", n), &n, |bch, _| {
+                g.bench_with_input(BenchmarkId::new("sum2-avx2", n), &n, |bch, _| {
                     bch.iter(|| baseline::sum2_f64(black_box(&p64), black_box(&q64)))
                 });
+            }
+            if ty == "f64" {
+                stream_line(&mut g, n, &p64, &q64);
             }
         }
         g.finish();
     }
+}
+
+/// The bandwidth line: the dispatched word sum of both arrays (checked against a scalar sum).
+fn stream_line<T: bytemuck::Pod>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    n: usize,
+    p: &[T],
+    q: &[T],
+) {
+    let both = |p: &[T], q: &[T]| stream::sum(p).wrapping_add(stream::sum(q));
+    assert_eq!(
+        both(p, q),
+        stream::sum_reference(p).wrapping_add(stream::sum_reference(q)),
+        "stream-limit n={n}"
+    );
+    g.bench_with_input(BenchmarkId::new("stream-limit", n), &n, |bch, _| {
+        bch.iter(|| both(black_box(p), black_box(q)))
+    });
 }
 
 fn run<T: relent_simd::Element>(k: &Kernels, f: Func, p: &[T], q: &[T]) -> Output {

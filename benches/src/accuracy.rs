@@ -199,18 +199,29 @@ pub fn logit_cases<T: Element>(seed: u64) -> Vec<Case<T>> {
     v
 }
 
-/// The cases for `func`.
-///
-/// TODO(lead): append `relent_testgen::cases::<T>(seed)` (probabilities) /
-/// `relent_testgen::logit_cases::<T>(seed)` (logits) now that relent-testgen has landed on
-/// main (map its `Case { name, p, q }` to this `Case { name, x, y }`); empty cases are skipped
+/// The cases for `func`: this suite's realistic and adversarial cases, then relent-testgen's
+/// shared cases (`relent_testgen::cases` for probabilities, `relent_testgen::logit_cases` for
+/// logits; lengths 0..=129 with odd tails, zeros, subnormals, huge/tiny ratios, near-identical
+/// pairs, disjoint supports, Zipf vocabularies), prefixed `testgen/`. Empty cases are skipped
 /// by [`measure`] (relent's checked API rejects them, so no implementation is judged on them).
 pub fn cases<T: Element>(func: Func) -> Vec<Case<T>> {
-    if func.takes_logits() {
-        logit_cases(0xacc0_0002)
+    let (mut v, shared) = if func.takes_logits() {
+        (
+            logit_cases(0xacc0_0002),
+            relent_testgen::logit_cases::<T>(0xacc0_0004),
+        )
     } else {
-        probability_cases(0xacc0_0001)
-    }
+        (
+            probability_cases(0xacc0_0001),
+            relent_testgen::cases::<T>(0xacc0_0003),
+        )
+    };
+    v.extend(shared.into_iter().map(|c| Case {
+        name: format!("testgen/{}", c.name),
+        x: c.p,
+        y: c.q,
+    }));
+    v
 }
 
 /// The accuracy of one implementation of one function on one element type.
@@ -294,7 +305,7 @@ pub fn measure<T: Dtype>(func: Func) -> Vec<Row> {
                 func,
                 dtype: T::NAME,
                 is_relent: imp.kind == Kind::Relent,
-                bound: bounds::documented(func, T::NAME),
+                bound: bounds::for_impl(func, T::NAME, &imp.name),
                 imp: imp.name,
                 max_rel,
                 median_rel,

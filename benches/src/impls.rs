@@ -13,6 +13,7 @@
 //! that return the JS *distance* — numkong and simsimd — are squared here, and the report says so).
 
 use relent_scalar::Element;
+use relent_simd::{Kernels, Precision};
 
 /// A prepared, ready-to-run computation.
 pub type Run<'a> = Box<dyn Fn() -> f64 + 'a>;
@@ -123,34 +124,61 @@ fn direct<T: 'static>(f: fn(&[T], &[T]) -> f64) -> Prepare<T> {
 // relent's rows: the one place that calls relent.
 // ---------------------------------------------------------------------------------------------
 
-/// The backend relent's rows run on, printed by every benchmark group and the reports.
-///
-/// TODO(lead): switch to `relent::backend().to_string()` (or `relent_simd::backend()`).
+/// The backend relent's rows run on (the cached choice of `relent_simd`, `RELENT_BACKEND`
+/// honoured), printed by every benchmark group and the reports.
 pub fn relent_backend() -> String {
-    "scalar-reference (placeholder: relent_scalar, relent-simd not integrated yet)".to_string()
+    relent_simd::backend().name().to_string()
 }
 
-/// relent's rows for one function: the cached-backend entry point (`relent`) and, for the
-/// report, each forced backend (`relent-avx2`, …).
-///
-/// TODO(lead): switch the placeholder below to the real kernels (this function and
-/// [`relent_backend`] are the only relent calls in the benches and the accuracy report):
-/// - `"relent"`: the checked API users call, e.g. `|x, y| relent::kl(x, y).unwrap_or(f64::NAN)`
-///   (and `relent::js_divergence`, `cross_entropy`, `entropy`, `kl_logits(x, y, 1.0)`);
-/// - then one row per `relent_simd::available_backends()`, named `format!("relent-{b}")`, e.g.
-///   `Impl::new(name, Kind::Relent, Box::new(move |x, y| Box::new(move ||
-///   relent_simd::for_backend(b).unwrap().kl(x, y, Precision::Default).value)))`.
-///
-/// Every `Kind::Relent` row is asserted within `bounds::documented` before it is timed.
-pub fn relent_rows<T: Element>(func: Func) -> Vec<Impl<T>> {
-    let f: fn(&[T], &[T]) -> f64 = match func {
-        Func::Kl => |x, y| relent_scalar::kl(x, y),
-        Func::Js => |x, y| relent_scalar::js_divergence(x, y),
-        Func::CrossEntropy => |x, y| relent_scalar::cross_entropy(x, y),
-        Func::Entropy => |x, _| relent_scalar::entropy(x),
-        Func::KlLogits => |x, y| relent_scalar::kl_logits(x, y, 1.0),
+/// The suffix of the rows computed at [`Precision::High`] (f32/f16/bf16 inputs; f64 inputs are
+/// always computed at high precision, so f64 has no such row). [`crate::bounds::for_impl`]
+/// judges these rows against the high-precision bound.
+pub const PRECISE_SUFFIX: &str = "-precise";
+
+/// One relent-simd call for `func` on the given kernels, as `f64`; a result the kernel flagged
+/// `invalid` is returned as NaN (the suite's inputs are all valid, so that is an error).
+fn call<T: Element>(k: &Kernels, func: Func, prec: Precision, x: &[T], y: &[T]) -> f64 {
+    let out = match func {
+        Func::Kl => k.kl(x, y, prec),
+        Func::Js => k.js_divergence(x, y, prec),
+        Func::CrossEntropy => k.cross_entropy(x, y, prec),
+        Func::Entropy => k.entropy(x, prec),
+        Func::KlLogits => k.kl_logits(x, y, 1.0, prec),
     };
-    vec![Impl::new("relent", Kind::Relent, direct(f))]
+    if out.invalid { f64::NAN } else { out.value }
+}
+
+/// relent's rows for one function: `relent` (the dispatched default: [`relent_backend`] at
+/// [`Precision::Default`]), then for each backend this CPU can run (`available_backends`,
+/// fastest first) `relent-<backend>` (default precision) and, for 16/32-bit inputs,
+/// `relent-<backend>-precise` ([`Precision::High`]).
+///
+/// This function and [`relent_backend`] are the only relent calls in the benches and the
+/// accuracy report. Every `Kind::Relent` row is asserted within `bounds::for_impl` before it
+/// is timed, and judged against it by the accuracy report.
+pub fn relent_rows<T: Element>(func: Func) -> Vec<Impl<T>> {
+    let row = |name: String, k: Kernels, prec: Precision| -> Impl<T> {
+        Impl::new(
+            name,
+            Kind::Relent,
+            Box::new(move |x, y| Box::new(move || call(&k, func, prec, x, y))),
+        )
+    };
+    let default = relent_simd::for_backend(relent_simd::backend())
+        .expect("the dispatched backend is available");
+    let mut v = vec![row("relent".to_string(), default, Precision::Default)];
+    for b in relent_simd::available_backends() {
+        let k = relent_simd::for_backend(b).expect("listed as available");
+        v.push(row(format!("relent-{b}"), k, Precision::Default));
+        if T::NAME != "f64" {
+            v.push(row(
+                format!("relent-{b}{PRECISE_SUFFIX}"),
+                k,
+                Precision::High,
+            ));
+        }
+    }
+    v
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,18 +418,13 @@ mod wide_loops {
     }
 }
 
-/// The streaming-read limit: a vectorised wrapping sum of the bytes of the arrays the function
-/// reads (both inputs; only `p` for entropy), as 64-bit words through `wide::u64x4` with four
-/// independent accumulators. It does no arithmetic worth the name, so its time is the cost of
-/// reading the data: every other row is shown as a fraction of it.
-///
-/// It is compiled for the build's target features (SSE2 on baseline x86-64: no `unsafe` here to
-/// call a `#[target_feature]` function), which saturates memory bandwidth beyond the caches but
-/// understates the load rate on cache-resident sizes.
-/// TODO(lead): if relent-simd exposes a dispatched streaming sum (AVX2/AVX-512), use it here.
+/// The streaming-read limit: a wrapping sum of the bytes of the arrays the function reads (both
+/// inputs; only `p` for entropy), the aligned middle as 64-bit words through
+/// `relent_simd::baseline::sum_words` (dispatched to AVX-512F or AVX2 with four independent
+/// accumulators, so it reaches the L1/L2 load rate on cache-sized inputs and memory bandwidth
+/// beyond), the unaligned edges byte by byte. It does no arithmetic worth the name, so its time
+/// is the cost of reading the data: every other row is shown as a fraction of it.
 pub mod stream {
-    use wide::u64x4;
-
     fn words<T: bytemuck::Pod>(x: &[T]) -> (&[u8], &[u64], &[u8]) {
         let (head, mid, tail) = bytemuck::pod_align_to::<T, u64>(x);
         (bytemuck::cast_slice(head), mid, bytemuck::cast_slice(tail))
@@ -414,19 +437,9 @@ pub mod stream {
     /// The vectorised sum of the bytes of `x`.
     pub fn sum<T: bytemuck::Pod>(x: &[T]) -> u64 {
         let (head, mid, tail) = words(x);
-        let chunks = mid.chunks_exact(16);
-        let rest = chunks.remainder();
-        let mut acc = [u64x4::splat(0); 4];
-        for c in chunks {
-            for (k, a) in acc.iter_mut().enumerate() {
-                let w = &c[4 * k..4 * k + 4];
-                *a += u64x4::new([w[0], w[1], w[2], w[3]]);
-            }
-        }
-        let v = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        let mut s = v.to_array().iter().fold(0u64, |s, &x| s.wrapping_add(x));
-        s = rest.iter().fold(s, |s, &x| s.wrapping_add(x));
-        s.wrapping_add(edge(head)).wrapping_add(edge(tail))
+        relent_simd::baseline::sum_words(mid)
+            .wrapping_add(edge(head))
+            .wrapping_add(edge(tail))
     }
 
     /// The same sum, one word at a time (to check [`sum`]).

@@ -6,14 +6,16 @@
 //!   rows (the only place that calls relent), the peers, and the streaming-read limit.
 //! - [`data`]: seeded inputs.
 //! - [`bounds`]: the documented error bounds the benchmarks assert and the report checks.
-//! - [`baseline`]: a straightforward AVX2 KL kernel, the point the SIMD kernels are compared with.
 //! - [`accuracy`]: the accuracy suite (cases and error measurement), run by
 //!   `cargo xtask accuracy-report` through the `accuracy` binary.
 //!
 //! The heavy peers (numkong, simsimd, ndarray-stats: C builds) are behind the `peers` feature.
+//! The straightforward AVX2 baseline kernel and the dispatched bandwidth sum live in
+//! `relent_simd::baseline` (feature `baseline`), the one crate allowed to hold `unsafe`.
+
+#![forbid(unsafe_code)]
 
 pub mod accuracy;
-pub mod baseline;
 pub mod bounds;
 pub mod data;
 pub mod impls;

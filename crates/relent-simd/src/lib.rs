@@ -39,6 +39,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "baseline")]
+#[doc(hidden)]
+pub mod baseline;
 mod chunked;
 mod dispatch;
 #[cfg(test)]

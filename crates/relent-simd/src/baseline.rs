@@ -1,7 +1,18 @@
-//! The straightforward AVX2 kernel: a simple loop that evaluates a polynomial log per element
-//! the obvious way (`p·(ln p − ln q)`, Cephes-style log, plain lane-sum accumulator in the
-//! input precision), and a streaming-read bandwidth line (the sum of both arrays). Not a
-//! library backend: it is the reference point for the speed targets.
+//! **Benchmark reference points, not part of relent's API** (feature `baseline`, hidden from
+//! the docs): the straightforward AVX2 KL kernel the SIMD kernels are measured against, and the
+//! streaming-read bandwidth lines.
+//!
+//! - [`kl_f32`] / [`kl_f64`]: a simple loop that evaluates a polynomial log per element the
+//!   obvious way (`p·(ln p − ln q)`, Cephes-style log, one plain lane-sum accumulator in the
+//!   input precision). Its accuracy is *not* relent's: no bound is promised.
+//! - [`sum2_f32`] / [`sum2_f64`]: Σp + Σq with AVX2 (what the baseline reads, nothing more).
+//! - [`sum_words`]: a wrapping sum of 64-bit words, dispatched to AVX-512F or AVX2 (four
+//!   independent 512/256-bit accumulators: enough loads in flight to reach the L1/L2 load rate),
+//!   falling back to a scalar loop. It does no arithmetic worth the name, so its time is the
+//!   cost of reading the data: the bandwidth line of the benchmark report.
+//!
+//! It lives here because this crate is the one allowed to hold `unsafe` (`std::arch`
+//! intrinsics and `#[target_feature]` calls after a feature check); the benches crate forbids it.
 #![allow(unsafe_code)]
 // fdlibm's/Cephes' published digits, kept verbatim.
 #![allow(clippy::excessive_precision)]
@@ -10,7 +21,7 @@
 ///
 /// ```
 /// let p = [0.5f32, 0.5];
-/// if let Some(v) = relent_benches::baseline::kl_f32(&p, &p) { assert!(v.abs() < 1e-6); }
+/// if let Some(v) = relent_simd::baseline::kl_f32(&p, &p) { assert!(v.abs() < 1e-6); }
 /// ```
 pub fn kl_f32(p: &[f32], q: &[f32]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -26,7 +37,7 @@ pub fn kl_f32(p: &[f32], q: &[f32]) -> Option<f64> {
 ///
 /// ```
 /// let p = [0.5f64, 0.5];
-/// if let Some(v) = relent_benches::baseline::kl_f64(&p, &p) { assert!(v.abs() < 1e-12); }
+/// if let Some(v) = relent_simd::baseline::kl_f64(&p, &p) { assert!(v.abs() < 1e-12); }
 /// ```
 pub fn kl_f64(p: &[f64], q: &[f64]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -41,7 +52,7 @@ pub fn kl_f64(p: &[f64], q: &[f64]) -> Option<f64> {
 /// Bandwidth line: Σp + Σq with AVX2 (f32), or `None` without AVX2.
 ///
 /// ```
-/// if let Some(s) = relent_benches::baseline::sum2_f32(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
+/// if let Some(s) = relent_simd::baseline::sum2_f32(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
 /// ```
 pub fn sum2_f32(p: &[f32], q: &[f32]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -56,7 +67,7 @@ pub fn sum2_f32(p: &[f32], q: &[f32]) -> Option<f64> {
 /// Bandwidth line: Σp + Σq with AVX2 (f64), or `None` without AVX2.
 ///
 /// ```
-/// if let Some(s) = relent_benches::baseline::sum2_f64(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
+/// if let Some(s) = relent_simd::baseline::sum2_f64(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
 /// ```
 pub fn sum2_f64(p: &[f64], q: &[f64]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -66,6 +77,37 @@ pub fn sum2_f64(p: &[f64], q: &[f64]) -> Option<f64> {
     }
     let _ = (p, q);
     None
+}
+
+/// The wrapping sum of `x`, read with the widest vectors the CPU has (AVX-512F, else AVX2, else
+/// a scalar loop; the choice is [`is_x86_feature_detected!`], cached by std).
+///
+/// ```
+/// let v: Vec<u64> = (0..100).collect();
+/// assert_eq!(relent_simd::baseline::sum_words(&v), 4950);
+/// ```
+pub fn sum_words(x: &[u64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: AVX-512F was detected just above.
+            return unsafe { imp::sum_words_avx512(x) };
+        }
+        if is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 was detected just above.
+            return unsafe { imp::sum_words_avx2(x) };
+        }
+    }
+    sum_words_scalar(x)
+}
+
+/// The same sum one word at a time (the reference for [`sum_words`], and its fallback).
+///
+/// ```
+/// assert_eq!(relent_simd::baseline::sum_words_scalar(&[u64::MAX, 2]), 1);
+/// ```
+pub fn sum_words_scalar(x: &[u64]) -> u64 {
+    x.iter().fold(0u64, |s, &w| s.wrapping_add(w))
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -292,5 +334,91 @@ mod imp {
             s += p[j] + q[j];
         }
         s
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn sum_words_avx512(x: &[u64]) -> u64 {
+        let n = x.len();
+        let mut acc = [_mm512_setzero_si512(); 4];
+        let mut i = 0;
+        while i + 32 <= n {
+            for (k, a) in acc.iter_mut().enumerate() {
+                // SAFETY: i + 8k + 8 ≤ i + 32 ≤ n, so 8 words are readable.
+                let v = unsafe { _mm512_loadu_si512(x.as_ptr().add(i + 8 * k).cast()) };
+                *a = _mm512_add_epi64(*a, v);
+            }
+            i += 32;
+        }
+        let v = _mm512_add_epi64(
+            _mm512_add_epi64(acc[0], acc[1]),
+            _mm512_add_epi64(acc[2], acc[3]),
+        );
+        let s = _mm512_reduce_add_epi64(v) as u64;
+        s.wrapping_add(super::sum_words_scalar(&x[i..]))
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn sum_words_avx2(x: &[u64]) -> u64 {
+        let n = x.len();
+        let mut acc = [_mm256_setzero_si256(); 4];
+        let mut i = 0;
+        while i + 16 <= n {
+            for (k, a) in acc.iter_mut().enumerate() {
+                // SAFETY: i + 4k + 4 ≤ i + 16 ≤ n, so 4 words are readable.
+                let v = unsafe { _mm256_loadu_si256(x.as_ptr().add(i + 4 * k).cast()) };
+                *a = _mm256_add_epi64(*a, v);
+            }
+            i += 16;
+        }
+        let v = _mm256_add_epi64(
+            _mm256_add_epi64(acc[0], acc[1]),
+            _mm256_add_epi64(acc[2], acc[3]),
+        );
+        let mut lanes = [0u64; 4];
+        // SAFETY: `lanes` has room for 4 words.
+        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), v) };
+        super::sum_words_scalar(&lanes).wrapping_add(super::sum_words_scalar(&x[i..]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sum_words_matches_the_scalar_sum_at_every_length_and_offset() {
+        let v: Vec<u64> = (0..300u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        for off in 0..8 {
+            for len in 0..=(129 + 64) {
+                let x = &v[off..off + len];
+                assert_eq!(sum_words(x), sum_words_scalar(x), "off {off} len {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn baseline_kl_is_close_to_the_reference_on_probabilities() {
+        // A plain f32 lane sum of 1000 terms with a ~2-ulp log: well within 1e-4 relative;
+        // f64: within 1e-12. (Not a relent bound: the baseline promises none.)
+        let n = 1003;
+        let p: Vec<f64> = (1..=n).map(|i| i as f64).collect();
+        let q: Vec<f64> = (1..=n).map(|i| (n + 1 - i) as f64).collect();
+        let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+        let p: Vec<f64> = p.iter().map(|x| x / sp).collect();
+        let q: Vec<f64> = q.iter().map(|x| x / sq).collect();
+        let want = relent_scalar::kl(&p, &q);
+        if let Some(v) = kl_f64(&p, &q) {
+            assert!(((v - want) / want).abs() < 1e-12, "{v} vs {want}");
+        }
+        let (p32, q32): (Vec<f32>, Vec<f32>) = (
+            p.iter().map(|&x| x as f32).collect(),
+            q.iter().map(|&x| x as f32).collect(),
+        );
+        let want = relent_scalar::kl(&p32, &q32);
+        if let Some(v) = kl_f32(&p32, &q32) {
+            assert!(((v - want) / want).abs() < 1e-4, "{v} vs {want}");
+        }
     }
 }
