@@ -23,7 +23,8 @@ pub(crate) mod scalar;
 /// - `min(a, b)` returns `a` where `a < b`, else `b` (x86 `minpd`: a NaN in `a` yields `b`);
 ///   `max(a, b)` returns `a` where `a > b`, else `b`.
 /// - comparisons are ordered (false when either side is NaN).
-/// - `fma` is fused (one rounding).
+/// - `fma` is fused (one rounding) on AVX2/AVX-512, and on the portable/scalar backends when
+///   the build has FMA (otherwise two roundings; the error bounds allow either).
 pub(crate) trait Lanes: Copy + Send + Sync + 'static {
     /// `W` lanes of `f64`.
     type V: Copy;

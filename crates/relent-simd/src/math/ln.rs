@@ -12,9 +12,12 @@
 //! one, see [`needs_sub`]).
 //!
 //! # Accuracy
-//! `ln(x)` (the ratio `x/1`): at most **2 ulp** for every positive normal or subnormal `f64`
-//! (measured max printed by `ln_f64_stratified_sweep`, and **1.6 ulp** over every `f32`,
-//! `ln_every_f32`); the relative error of `2s` dominates (one rounding in `mp + mq`, one in the
+//! `ln(x)` (the ratio `x/1`): at most **2 ulp** (of `f64`) for every positive normal or
+//! subnormal `f64` — measured 1.97 ulp over the stratified sweep `ln_f64_stratified_sweep`
+//! (every binade incl. subnormals × 512 mantissa strata, plus 400 000 points around 1) and
+//! 1.00 ulp over `f32` inputs (`ln_f32_strided_sweep`, every 997th bit pattern; the full sweep
+//! `ln_every_f32` is `#[ignore]`d). The relative error of `2s` dominates (one rounding in
+//! `mp + mq`, one in the
 //! division). The same bound holds for `ln(p/q)` relative to `|ln(p/q)|` plus 2^-53·|k·ln 2|.
 
 #![allow(clippy::excessive_precision)] // fdlibm's published digits, kept verbatim.
