@@ -186,7 +186,7 @@ pub(crate) fn bound_factor(d: usize) -> f64 {
     1.01 * (gamma(d + 2) + 2.0 * U)
 }
 
-/// The values (and optionally their error bounds and magnitudes) for the block `pb` against Q
+/// The values (and optionally their error bounds and the kernel's magnitudes, Σ|terms| + Σp + Σq) for the block `pb` against Q
 /// rows `j0..j1`, written at `vals[i * ld + (j − j0)]` (and the same in `bounds`, `mags`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn tile(
@@ -235,10 +235,16 @@ pub(crate) fn tile(
                     Divergence::GeneralizedKl => a + pb.hmag[i] + pb.sum_p[i] + qs.sum_q[j],
                     _ => a + pb.hmag[i],
                 };
+                // The kernel's magnitude (its error bound, `kernel::error_bound`) also counts
+                // Σp + Σq (already in `mag` for generalised KL).
+                let kmag = match div {
+                    Divergence::GeneralizedKl => mag,
+                    _ => mag + pb.sum_p[i] + qs.sum_q[j],
+                };
                 let (e, mag) = if v.is_infinite() {
                     (0.0, f64::INFINITY)
                 } else {
-                    (factor * mag + 2.0 * U * v.abs(), mag)
+                    (factor * mag + 2.0 * U * v.abs(), kmag)
                 };
                 bounds[i * ld + jj] = e;
                 mags[i * ld + jj] = mag;

@@ -36,10 +36,12 @@
 //! Every result is bit-identical for 1, 2 or N threads, serial or pooled. Each per-pair value
 //! equals [`pair`] — the single-pair kernel — on the same two rows, bit for bit (except the
 //! values of [`all_pairs`] with [`Method::Gemm`], which are deterministic but come from a matrix
-//! product). [`pair`] itself is a fold over FIXED chunks of 8192 elements (boundaries depend
-//! only on the index) combined left to right with a compensated sum; [`long_pair`] computes
-//! those chunks in parallel and combines them in the same order, so it returns the same bits as
-//! [`pair`]. No float reduction ever runs in a thread-dependent order. The GEMM path splits P
+//! product). [`pair`] itself is relent-simd's kernel on the run-time backend, a fold over FIXED
+//! chunks of `relent_simd::CHUNK` elements (boundaries depend only on the index) combined left
+//! to right with its compensated `Partial::combine`; [`long_pair`] computes those chunks in
+//! parallel and combines them in the same order, so it returns the same bits as [`pair`] (and
+//! as the checked `relent::kl` and friends on the same vectors). Different backends
+//! (`RELENT_BACKEND`) may differ within the kernels' error bound. No float reduction ever runs in a thread-dependent order. The GEMM path splits P
 //! into fixed blocks of 64 rows and Q into fixed tiles of 2048 rows, each multiplied serially,
 //! so its values depend on the shapes only.
 //!
@@ -53,6 +55,12 @@
 //! generalised KL adds Σq − Σp.
 //!
 //! # Accuracy
+//! Of the single-pair kernel (every method except the GEMM path): relent-simd's documented
+//! bounds at `Precision::Default` — ≤ 2⁻⁴⁹ relative for `f64` inputs, ≤ 2⁻²¹ relative for
+//! `f32`/`f16`/`bf16` inputs (the current kernels reach 2⁻⁴⁹ for those too), for KL relative
+//! to Σg + |KL| with g = p·ln(p/q) − p + q ≥ 0 (so relative to KL itself for normalised
+//! inputs); see relent-simd's function docs for each divergence.
+//!
 //! Of the GEMM path, for KL: with u = 2⁻⁵³, γₙ = n·u/(1 − n·u),
 //! A = Σₖ pᵢₖ·|ln qⱼₖ| and B = Σₖ pᵢₖ·|ln pᵢₖ|,
 //!

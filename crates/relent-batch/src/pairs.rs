@@ -319,7 +319,7 @@ fn gemm_candidates<T: Element>(
     out: &mut [Vec<Neighbor>],
     opts: &Options<'_>,
 ) {
-    let (rows, m, d) = (pb.rows(), qs.rows(), q.cols());
+    let (rows, m) = (pb.rows(), qs.rows());
     let mut heaps: Vec<BinaryHeap<Key>> = (0..rows)
         .map(|_| BinaryHeap::with_capacity(k + 1))
         .collect();
@@ -347,7 +347,7 @@ fn gemm_candidates<T: Element>(
                     let margin = if v.is_infinite() {
                         0.0
                     } else {
-                        e + kernel::error_bound(d, g, v.abs() + e)
+                        e + kernel::error_bound::<T>(g, v.abs() + e)
                     };
                     let (lo, hi) = (v - margin, v + margin);
                     if heap.len() < k {

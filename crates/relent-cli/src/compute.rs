@@ -1,13 +1,17 @@
 //! All divergence computation of the CLI, over blocks of rows: row-paired, one-vs-many,
 //! all-pairs and top-k.
 //!
-//! This is the one file that talks to the library. For now it runs `relent_scalar` (the
-//! reference) per row, parallel over rows with rayon, and does its own validation (the first
-//! invalid element — lowest row, then lowest column — is reported). Every row's value depends
-//! only on that row's numbers, so results are identical for any thread count.
+//! This is the one file that talks to the library. Each row's value comes from the library's
+//! single-pair kernel, `relent::batch::pair` (relent-simd on the run-time backend), for every
+//! combination it computes directly: probabilities without `--normalize` (every divergence),
+//! KL of log-probabilities and KL of logits. The remaining combinations (normalised inputs,
+//! non-KL divergences of log-probabilities or logits) still transform the rows and run
+//! `relent_scalar` (the reference). Rows run in parallel with rayon; validation is the CLI's own
+//! (the first invalid element — lowest row, then lowest column — is reported). Every row's
+//! value depends only on that row's numbers, so results are identical for any thread count.
 //!
-//! TODO(lead): swap the per-row calls to `relent::…` / `relent::batch::…` once they land
-//! (see `pair` and the block functions); the signatures here need not change.
+//! TODO(lead): the remaining combinations through `relent::…` (kl_normalized etc.) once the
+//! checked API is on relent-simd; the signatures here need not change.
 
 use std::fmt;
 
@@ -239,9 +243,38 @@ fn probs_fn<T: Elem>(d: Divergence, bits: bool, p: &[T], q: &[T]) -> f64 {
     }
 }
 
+/// The library's batch divergence for the combinations `relent::batch` computes directly.
+fn batch_divergence(spec: &Spec) -> Option<relent::batch::Divergence> {
+    use relent::batch::Divergence as B;
+    Some(match (spec.input, spec.normalize, spec.divergence) {
+        (InputKind::Probs, false, Divergence::Kl) => B::Kl,
+        (InputKind::Probs, false, Divergence::Ce) => B::CrossEntropy,
+        (InputKind::Probs, false, Divergence::Gkl) => B::GeneralizedKl,
+        (InputKind::Probs, false, Divergence::Jeffreys) => B::Jeffreys,
+        (InputKind::Probs, false, Divergence::Js) => B::JsDivergence,
+        (InputKind::Probs, false, Divergence::JsDistance) => B::JsDistance,
+        (InputKind::Logprobs, _, Divergence::Kl) => B::KlLog,
+        (InputKind::Logits, _, Divergence::Kl) => B::KlLogits {
+            temperature: spec.temperature,
+        },
+        _ => return None,
+    })
+}
+
 /// The divergence of one validated pair of rows.
 pub fn pair<T: Elem>(spec: &Spec, p: &[T], q: &[T]) -> f64 {
     let (d, bits) = (spec.divergence, spec.bits);
+    // The library kernel; on an error (which validation has ruled out) the reference below.
+    if let Some(b) = batch_divergence(spec)
+        && let Ok(v) = relent::batch::pair(b, p, q)
+    {
+        return match (bits, d) {
+            (false, _) => v,
+            // √(JS / ln 2): the distance in bits is the root of the divergence in bits.
+            (true, Divergence::JsDistance) => v / std::f64::consts::LN_2.sqrt(),
+            (true, _) => v / std::f64::consts::LN_2,
+        };
+    }
     match spec.input {
         InputKind::Probs if !spec.normalize => probs_fn(d, bits, p, q),
         InputKind::Probs => {
