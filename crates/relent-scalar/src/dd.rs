@@ -241,24 +241,30 @@ impl Ext {
         self.v.hi.is_finite()
     }
 
+    /// `self · d`. The mantissa is normalised first, so that a value near the top of the
+    /// `f64` range with a small exponent does not overflow (or turn into NaN) in the product.
     pub(crate) fn mul_dd(self, d: Dd) -> Ext {
         if !self.is_finite() {
             return self;
         }
+        let n = self.normalized();
         Ext {
-            v: self.v.mul(d),
-            e: self.e,
+            v: n.v.mul(d),
+            e: n.e,
         }
         .normalized()
     }
 
+    /// `self / d`, normalised first like [`Ext::mul_dd`]: without it a finite sum near
+    /// `f64::MAX` divided by ln 2 overflowed inside the double-double division and gave NaN.
     pub(crate) fn div_dd(self, d: Dd) -> Ext {
         if !self.is_finite() {
             return self;
         }
+        let n = self.normalized();
         Ext {
-            v: self.v.div(d),
-            e: self.e,
+            v: n.v.div(d),
+            e: n.e,
         }
         .normalized()
     }
