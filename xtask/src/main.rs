@@ -2,9 +2,14 @@
 //!
 //! - `cargo xtask ci` runs the checks CI runs (`.ci/run` calls it): formatting, clippy, the
 //!   tests (with doc tests), the `half` feature, the docs and the demo.
+//! - `cargo xtask fuzz`, `miri`, `sanitize`: the hardening checks (fuzz targets with oracles,
+//!   Miri, AddressSanitizer), on nightly.
 #![forbid(unsafe_code)]
 
 mod ci;
+mod fuzz;
+mod miri;
+mod sanitize;
 mod step;
 
 use clap::{Parser, Subcommand};
@@ -21,10 +26,19 @@ struct Cli {
 enum Task {
     /// Run every check CI runs, in order, stopping at the first failure.
     Ci(ci::Args),
+    /// Fuzz every target of `fuzz/` for a while (cargo-fuzz, nightly).
+    Fuzz(fuzz::Args),
+    /// Run the tests of relent-scalar and relent under Miri (nightly).
+    Miri(miri::Args),
+    /// Run the tests of relent-scalar and relent with AddressSanitizer (nightly).
+    Sanitize(sanitize::Args),
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Ci(args) => ci::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args),
+        Task::Miri(args) => miri::run(&args),
+        Task::Sanitize(args) => sanitize::run(&args),
     }
 }
