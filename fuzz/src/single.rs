@@ -494,6 +494,23 @@ pub fn abs_terms<E: Element>(terms: Terms, a: &[&[E]]) -> f64 {
         .sum()
 }
 
+/// The arguments for a failure message: each argument's length and its elements that are
+/// not zero (up to 24 of them), with their indices.
+fn show<E: Element>(args: &[Vec<E>]) -> String {
+    let one = |a: &Vec<E>| {
+        let nz: Vec<String> = a
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.to_f64() != 0.0)
+            .take(24)
+            .map(|(i, x)| format!("{i}: {:?}", x.to_f64()))
+            .collect();
+        format!("n={} {{{}}}", a.len(), nz.join(", "))
+    };
+    let all: Vec<String> = args.iter().map(one).collect();
+    format!("[{}] (zeros omitted)", all.join("; "))
+}
+
 /// Runs one decoded input and checks the oracle; panics with a description on a violation.
 pub fn run<E: Elem>(input: &Input<E>) {
     let f = &FUNCS[input.func];
@@ -501,7 +518,7 @@ pub fn run<E: Elem>(input: &Input<E>) {
     let t = input.temperature;
     let got = call(input.func, &a, t);
     let want = expected(f, &a, t);
-    let ctx = || format!("{}<{}>(t = {t:?}) on {:?}", f.name, E::NAME, input.args);
+    let ctx = || format!("{}<{}>(t = {t:?}) on {}", f.name, E::NAME, show(&input.args));
     let v = match (got, want) {
         (Err(g), Some(w)) => {
             assert!(same_error(&g, &w), "{}: got Err({g:?}), want Err({w:?})", ctx());

@@ -25,3 +25,32 @@ fn bits_of_a_sum_near_f64_max_is_not_nan() {
         "{bits}"
     );
 }
+
+/// Fuzzer (`checked_single`, minimized): a log-probability of −`f64::MAX` made the reference
+/// multiply e^lp's mantissa by lp − lq ≈ −1.8e308 before applying e^lp's exponent: the
+/// product overflowed and the result was `Ok(NaN)`. The term is e^(−1.8e308)·(−1.8e308): 0.
+#[test]
+fn kl_log_of_huge_log_probability_differences_is_not_nan() {
+    let mut lp = vec![-0.0f64; 128];
+    lp[0] = f64::MIN;
+    let lq = vec![-0.0f64; 128];
+    assert_eq!(relent::kl_log(&lp, &lq), Ok(0.0));
+    assert_eq!(relent::kl_log_bits(&lp, &lq), Ok(0.0));
+    // lp − lq beyond the f64 range, with e^lp = 0 and with e^lp = 1.
+    assert_eq!(relent::kl_log(&[-1e308f64], &[f64::MAX]), Ok(0.0));
+    assert_eq!(relent::kl_log(&[0.0f64, -1e308], &[0.0, f64::MAX]), Ok(0.0));
+    assert_eq!(relent::kl_log(&[0.0f64], &[f64::MIN]), Ok(f64::MAX));
+    assert_eq!(relent::kl_log(&[1.0f64], &[f64::MIN]), Ok(f64::INFINITY));
+    assert_eq!(
+        relent::kl_log(&[1.0f64], &[f64::MAX]),
+        Ok(f64::NEG_INFINITY)
+    );
+    // f64::MAX/2 still fits: e^0 · (0 − (−MAX/2)).
+    assert_eq!(
+        relent::kl_log(&[0.0f64], &[f64::MIN / 2.0]),
+        Ok(f64::MAX / 2.0)
+    );
+    // A huge log-probability: e^700 · 1.
+    let v = relent::kl_log(&[700.0f64], &[699.0]).unwrap();
+    assert!((v - 700f64.exp()).abs() <= 4.0 * f64::EPSILON * v, "{v}");
+}
