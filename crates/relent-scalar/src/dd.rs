@@ -177,6 +177,28 @@ pub(crate) fn split(x: f64) -> (f64, i32) {
     (m, e)
 }
 
+/// `a − b` exactly, as `(d, k)` with `a − b = d · 2^k` and `|d.hi| ∈ [1, 2)` (or `d = 0`).
+///
+/// Log-probabilities, log-variances and means may be any finite numbers: `a − b` can exceed
+/// the `f64` range (both near ±`f64::MAX`), and a product such as `e^a · (a − b)` can be tiny
+/// while `a − b` is huge (`a = −f64::MAX`). Halving large operands (exact) and moving the
+/// difference's exponent into `k` keeps products of `d` with mantissas near 1 far from
+/// overflow, so they never turn into ∞ or NaN.
+#[inline]
+pub(crate) fn diff_split(a: f64, b: f64) -> (Dd, i32) {
+    const BIG: f64 = 1e300;
+    let (d, e0) = if a.abs() > BIG || b.abs() > BIG {
+        (Dd::sum(a * 0.5, -b * 0.5), 1)
+    } else {
+        (Dd::sum(a, -b), 0)
+    };
+    if d.hi == 0.0 {
+        return (d, 0);
+    }
+    let (_, k) = split(d.hi.abs());
+    (d.scale(-k), e0 + k)
+}
+
 /// A double-double with its own power-of-two exponent: the value is `v · 2^e`.
 ///
 /// Used as the accumulator of every sum: terms arrive as a mantissa near 1 and an exponent,

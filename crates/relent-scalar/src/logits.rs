@@ -8,7 +8,7 @@
 //! so there is no cancellation for near-identical logits.
 
 use crate::Element;
-use crate::dd::{Dd, Ext, LN2, split};
+use crate::dd::{Dd, Ext, LN2, diff_split};
 use crate::log::{exp_split, expm1_minus_near, ln_dd};
 
 pub(crate) fn kl_log_ext<T: Element>(lp: &[T], lq: &[T]) -> Ext {
@@ -31,27 +31,6 @@ pub(crate) fn kl_log_ext<T: Element>(lp: &[T], lq: &[T]) -> Ext {
         s.add(m.mul(d), k + dk);
     }
     if inf { Ext::special(f64::INFINITY) } else { s }
-}
-
-/// `a − b` exactly, as `(d, k)` with `a − b = d · 2^k` and `|d.hi| ∈ [1, 2)` (or `d = 0`).
-///
-/// Log-probabilities may be any finite numbers: `a − b` can exceed the `f64` range (both near
-/// ±`f64::MAX`), and `e^a · (a − b)` can be tiny while `a − b` is huge (`a = −f64::MAX`).
-/// Halving large operands (exact) and moving the difference's exponent into `k` keeps the
-/// product `e^a`'s mantissa × `d` within [0.7, 2.9], so it never overflows into ∞ or NaN.
-#[inline]
-fn diff_split(a: f64, b: f64) -> (Dd, i32) {
-    const BIG: f64 = 1e300;
-    let (d, e0) = if a.abs() > BIG || b.abs() > BIG {
-        (Dd::sum(a * 0.5, -b * 0.5), 1)
-    } else {
-        (Dd::sum(a, -b), 0)
-    };
-    if d.hi == 0.0 {
-        return (d, 0);
-    }
-    let (_, k) = split(d.hi.abs());
-    (d.scale(-k), e0 + k)
 }
 
 /// `(x − m)/t` as a double-double, where `m` is the row's largest logit: the shifted,

@@ -54,3 +54,32 @@ fn kl_log_of_huge_log_probability_differences_is_not_nan() {
     let v = relent::kl_log(&[700.0f64], &[699.0]).unwrap();
     assert!((v - 700f64.exp()).abs() <= 4.0 * f64::EPSILON * v, "{v}");
 }
+
+/// Fuzzer (`checked_single`, minimized): log-variances whose difference overflows `f64`
+/// (1e38 against −`f64::MAX`) made the reference add e^c and −(1 + c) as +∞ and −∞: NaN.
+/// The exact term is beyond `f64::MAX`: +∞.
+#[test]
+fn gaussian_logvar_with_overflowing_differences_is_not_nan() {
+    let z = [0.0f64];
+    let kl = |lp: f64, lq: f64| relent::gaussian::kl_diag_logvar(&z, &[lp], &z, &[lq]);
+    assert_eq!(kl(1e38, f64::MIN), Ok(f64::INFINITY));
+    assert_eq!(kl(1e38, -8.0), Ok(f64::INFINITY));
+    // c = lp − lq = −2·MAX: e^c = 0, ½(−1 − c) = MAX − ½, which rounds to MAX.
+    assert_eq!(kl(f64::MIN, f64::MAX), Ok(f64::MAX));
+    assert_eq!(kl(f64::MIN, 0.0), Ok(f64::MAX / 2.0));
+    // Means whose difference overflows: (μp − μq)² e^-lq = 4·MAX² → +∞; with a tiny e^-lq
+    // (lq = 1000) it is finite again.
+    let m =
+        |mp: f64, mq: f64, lq: f64| relent::gaussian::kl_diag_logvar(&[mp], &[0.0], &[mq], &[lq]);
+    assert_eq!(m(f64::MAX, f64::MIN, 0.0), Ok(f64::INFINITY));
+    let v = m(f64::MAX, f64::MIN, 1000.0).unwrap();
+    // ≈ ½·4·MAX²·e^-1000 = 2·MAX²·e^-1000 (the other parts are ~10^-180 of it).
+    let ln_want = 2f64.ln() + 2.0 * f64::MAX.ln() - 1000.0;
+    assert!((v.ln() - ln_want).abs() < 1e-12, "{v}");
+    let v = relent::gaussian::kl_diag(&[f64::MAX], &[1.0], &[f64::MIN], &[1e300]).unwrap();
+    // ½ (ln 1e300 + 1e-300 − 1 + 4·MAX²/1e300) = +∞ (4·MAX²/1e300 ≈ 1.3e317).
+    assert_eq!(v, f64::INFINITY);
+    let v = relent::gaussian::kl_diag(&[f64::MAX], &[1.0], &[f64::MIN], &[f64::MAX]).unwrap();
+    // ½ (ln MAX + 1/MAX − 1 + 4·MAX²/MAX) ≈ 2·MAX = +∞.
+    assert_eq!(v, f64::INFINITY);
+}
