@@ -199,6 +199,10 @@ pub(crate) fn diff_split(a: f64, b: f64) -> (Dd, i32) {
     (d.scale(-k), e0 + k)
 }
 
+/// Above this magnitude [`Ext::add`] renormalises mantissas (2^600: far from overflow, far
+/// from making the low part underflow when rescaled).
+const ACC_BIG: f64 = 4.149515568880993e180;
+
 /// A double-double with its own power-of-two exponent: the value is `v · 2^e`.
 ///
 /// Used as the accumulator of every sum: terms arrive as a mantissa near 1 and an exponent,
@@ -232,6 +236,25 @@ impl Ext {
         if t.hi == 0.0 {
             return;
         }
+        // Mantissas stay far from overflow: a term given as a large value at a small exponent
+        // (e.g. −(1 + c) with c near −f64::MAX) is renormalised first, and so is the
+        // accumulator once it has grown large. Both are exact power-of-two rescalings, so
+        // ordinary sums are unaffected; without them, forty terms near f64::MAX summed to
+        // ∞ − ∞ = NaN inside the double-double.
+        let (t, e) = if t.hi.abs() > ACC_BIG && t.hi.is_finite() {
+            let (_, k) = split(t.hi.abs());
+            (t.scale(-k), e + k)
+        } else {
+            (t, e)
+        };
+        self.add_unchecked(t, e);
+        if self.v.hi.abs() > ACC_BIG && self.v.hi.is_finite() {
+            *self = self.normalized();
+        }
+    }
+
+    #[inline]
+    fn add_unchecked(&mut self, t: Dd, e: i32) {
         if self.v.hi == 0.0 {
             *self = Ext { v: t, e };
         } else if e > self.e {

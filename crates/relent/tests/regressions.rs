@@ -83,3 +83,32 @@ fn gaussian_logvar_with_overflowing_differences_is_not_nan() {
     // ½ (ln MAX + 1/MAX − 1 + 4·MAX²/MAX) ≈ 2·MAX = +∞.
     assert_eq!(v, f64::INFINITY);
 }
+
+/// Fuzzer (`checked_single`): forty Gaussian terms near `f64::MAX` each (log-variance of q
+/// at `f64::MAX`) overflowed the reference's double-double accumulator, whose mantissa was
+/// not renormalised: ∞ − ∞ = `Ok(NaN)`. The sum is +∞; and a sum that exceeds `f64::MAX`
+/// only before the final halving is finite.
+#[test]
+fn gaussian_sums_beyond_f64_max_before_halving() {
+    let n = 40;
+    let (mu, lp, lq) = (vec![0.0f64; n], vec![2.125f64; n], vec![f64::MAX; n]);
+    assert_eq!(
+        relent::gaussian::kl_diag_logvar(&mu, &lp, &mu, &lq),
+        Ok(f64::INFINITY)
+    );
+    // ½ · 6 · (MAX/4 − 1): the terms sum to 1.5·MAX, the result is 0.75·MAX.
+    let (mu, lp, lq) = (vec![0.0f64; 6], vec![0.0f64; 6], vec![f64::MAX / 4.0; 6]);
+    let v = relent::gaussian::kl_diag_logvar(&mu, &lp, &mu, &lq).unwrap();
+    let want = 0.75 * f64::MAX;
+    assert!((v - want).abs() <= 4.0 * f64::EPSILON * want, "{v}");
+    // The same through kl_log: six terms e^0·(0 − (−MAX/4)) = 1.5·MAX in total: +∞.
+    assert_eq!(
+        relent::kl_log(&[0.0f64; 6], &[f64::MIN / 4.0; 6]),
+        Ok(f64::INFINITY)
+    );
+    // ... and in bits, three of them (0.75·MAX nats, > MAX bits): +∞, never NaN.
+    assert_eq!(
+        relent::kl_log_bits(&[0.0f64; 3], &[f64::MIN / 4.0; 3]),
+        Ok(f64::INFINITY)
+    );
+}
