@@ -303,7 +303,7 @@ fn temperature() -> impl Strategy<Value = f64> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 768,
+        cases: if cfg!(miri) { 4 } else { 768 },
         failure_persistence: None,
         rng_seed: RngSeed::Fixed(0x007E_1EA7),
         ..ProptestConfig::default()
