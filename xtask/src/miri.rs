@@ -51,17 +51,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         "relent",
         "--lib",
         "--tests",
+        "--no-fail-fast",
     ];
     if !args.test_args.is_empty() {
         cmd.push("--");
         cmd.extend(args.test_args.iter().map(|a| crate::fuzz::leak(a.clone())));
     }
-    // Strict provenance and symbolic alignment checks catch the most; the seed makes any
-    // randomness inside Miri (address layout) reproducible.
+    // Symbolic alignment checks catch alignment that holds only by luck; the seed makes
+    // Miri's own randomness (address layout, scheduling) reproducible. The aliasing model is
+    // Tree Borrows: rayon's crossbeam-epoch is known to break the (stricter, experimental)
+    // Stacked Borrows rules and is checked by its authors under Tree Borrows
+    // (crossbeam-rs/crossbeam#996, rayon-rs/rayon#1185); for the same reason provenance is not
+    // strict (it casts integers to pointers).
     Step::cargo(&cmd)
         .env(
             "MIRIFLAGS",
-            "-Zmiri-strict-provenance -Zmiri-symbolic-alignment-check -Zmiri-seed=1",
+            "-Zmiri-tree-borrows -Zmiri-symbolic-alignment-check -Zmiri-seed=1",
         )
         .run()?;
     println!("== xtask miri: no undefined behaviour found");
