@@ -436,7 +436,8 @@ pub fn expected<E: Element>(f: &Func, args: &[&[E]], t: f64) -> Option<Error> {
     None
 }
 
-/// Errors equal field by field, values by bits (NaN payloads and signs of zero count).
+/// Errors equal field by field, values by bits (signs of zero count; any two NaNs are equal:
+/// Rust does not specify NaN payloads through `f32` → `f64` conversions).
 pub fn same_error(a: &Error, b: &Error) -> bool {
     match (a, b) {
         (
@@ -452,16 +453,20 @@ pub fn same_error(a: &Error, b: &Error) -> bool {
                 value: v2,
                 kind: k2,
             },
-        ) => (arg, index, kind) == (a2, i2, k2) && value.to_bits() == v2.to_bits(),
+        ) => (arg, index, kind) == (a2, i2, k2) && same_value(*value, *v2),
         (
             Error::InvalidParameter { name, value },
             Error::InvalidParameter {
                 name: n2,
                 value: v2,
             },
-        ) => name == n2 && value.to_bits() == v2.to_bits(),
+        ) => name == n2 && same_value(*value, *v2),
         _ => a == b,
     }
+}
+
+fn same_value(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
 /// Σ|terms| of a cancelling sum, in nats, in plain `f64` (a scale for the bound, not a
