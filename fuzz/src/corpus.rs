@@ -66,7 +66,10 @@ fn single_seeds() -> Vec<(String, Vec<u8>)> {
     seeds.push(("t-raw".into(), b));
     for (k, shape) in [240u8, 241, 243].into_iter().enumerate() {
         let func = [0u8, 18, 20][k];
-        seeds.push((format!("mismatch-{k}"), vec![func, 0, 0, 6, shape, 5, 1, 2, 3]));
+        seeds.push((
+            format!("mismatch-{k}"),
+            vec![func, 0, 0, 6, shape, 5, 1, 2, 3],
+        ));
     }
     let mut b = vec![0u8, 0, 0, 250];
     b.extend(870u16.to_le_bytes());

@@ -481,7 +481,11 @@ pub fn abs_terms<E: Element>(terms: Terms, a: &[&[E]]) -> f64 {
                 if p == 0.0 {
                     return 0.0;
                 }
-                let q = if terms == Terms::Entropy { p } else { x(a[1], i) };
+                let q = if terms == Terms::Entropy {
+                    p
+                } else {
+                    x(a[1], i)
+                };
                 let l = match terms {
                     Terms::Kl => p.ln() - q.ln(),
                     _ => q.ln(),
@@ -523,10 +527,21 @@ pub fn run<E: Elem>(input: &Input<E>) {
     let t = input.temperature;
     let got = call(input.func, &a, t);
     let want = expected(f, &a, t);
-    let ctx = || format!("{}<{}>(t = {t:?}) on {}", f.name, E::NAME, show(&input.args));
+    let ctx = || {
+        format!(
+            "{}<{}>(t = {t:?}) on {}",
+            f.name,
+            E::NAME,
+            show(&input.args)
+        )
+    };
     let v = match (got, want) {
         (Err(g), Some(w)) => {
-            assert!(same_error(&g, &w), "{}: got Err({g:?}), want Err({w:?})", ctx());
+            assert!(
+                same_error(&g, &w),
+                "{}: got Err({g:?}), want Err({w:?})",
+                ctx()
+            );
             return;
         }
         (Err(g), None) => panic!("{}: got Err({g:?}) on valid input", ctx()),
@@ -550,7 +565,11 @@ pub fn run<E: Elem>(input: &Input<E>) {
         Scale::Value => r.abs(),
         Scale::Terms(terms) => {
             let s = abs_terms(terms, &a);
-            if f.bits { s / std::f64::consts::LN_2 } else { s }
+            if f.bits {
+                s / std::f64::consts::LN_2
+            } else {
+                s
+            }
         }
     };
     assert!(

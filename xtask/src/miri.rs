@@ -62,11 +62,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     // Tree Borrows: rayon's crossbeam-epoch is known to break the (stricter, experimental)
     // Stacked Borrows rules and is checked by its authors under Tree Borrows
     // (crossbeam-rs/crossbeam#996, rayon-rs/rayon#1185); for the same reason provenance is not
-    // strict (it casts integers to pointers).
+    // strict (it casts integers to pointers). Isolation is off because proptest asks for the
+    // working directory (its failure-persistence file); the tests touch no other host state.
     Step::cargo(&cmd)
         .env(
             "MIRIFLAGS",
-            "-Zmiri-tree-borrows -Zmiri-symbolic-alignment-check -Zmiri-seed=1",
+            "-Zmiri-tree-borrows -Zmiri-symbolic-alignment-check -Zmiri-seed=1 \
+             -Zmiri-disable-isolation",
         )
         .run()?;
     println!("== xtask miri: no undefined behaviour found");
