@@ -6,11 +6,16 @@
 //!   `docs/bench.svg`;
 //! - `cargo xtask accuracy-report` measures every implementation's error and writes
 //!   `docs/accuracy.md`.
+//! - `cargo xtask fuzz`, `miri`, `sanitize`: the hardening checks (fuzz targets with oracles,
+//!   Miri, AddressSanitizer), on nightly.
 #![forbid(unsafe_code)]
 
 mod accuracy_report;
 mod bench_report;
 mod ci;
+mod fuzz;
+mod miri;
+mod sanitize;
 mod step;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +36,12 @@ enum Task {
     BenchReport(bench_report::Args),
     /// Measure relent's and the peers' errors on the accuracy suite; write docs/accuracy.md.
     AccuracyReport(accuracy_report::Args),
+    /// Fuzz every target of `fuzz/` for a while (cargo-fuzz, nightly).
+    Fuzz(fuzz::Args),
+    /// Run the tests of relent-scalar and relent under Miri (nightly).
+    Miri(miri::Args),
+    /// Run the tests of relent-scalar and relent with AddressSanitizer (nightly).
+    Sanitize(sanitize::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -38,5 +49,8 @@ fn main() -> anyhow::Result<()> {
         Task::Ci(args) => ci::run(&args),
         Task::BenchReport(args) => bench_report::run(&args),
         Task::AccuracyReport(args) => accuracy_report::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args),
+        Task::Miri(args) => miri::run(&args),
+        Task::Sanitize(args) => sanitize::run(&args),
     }
 }

@@ -177,6 +177,32 @@ pub(crate) fn split(x: f64) -> (f64, i32) {
     (m, e)
 }
 
+/// `a − b` exactly, as `(d, k)` with `a − b = d · 2^k` and `|d.hi| ∈ [1, 2)` (or `d = 0`).
+///
+/// Log-probabilities, log-variances and means may be any finite numbers: `a − b` can exceed
+/// the `f64` range (both near ±`f64::MAX`), and a product such as `e^a · (a − b)` can be tiny
+/// while `a − b` is huge (`a = −f64::MAX`). Halving large operands (exact) and moving the
+/// difference's exponent into `k` keeps products of `d` with mantissas near 1 far from
+/// overflow, so they never turn into ∞ or NaN.
+#[inline]
+pub(crate) fn diff_split(a: f64, b: f64) -> (Dd, i32) {
+    const BIG: f64 = 1e300;
+    let (d, e0) = if a.abs() > BIG || b.abs() > BIG {
+        (Dd::sum(a * 0.5, -b * 0.5), 1)
+    } else {
+        (Dd::sum(a, -b), 0)
+    };
+    if d.hi == 0.0 {
+        return (d, 0);
+    }
+    let (_, k) = split(d.hi.abs());
+    (d.scale(-k), e0 + k)
+}
+
+/// Above this magnitude [`Ext::add`] renormalises mantissas (2^600: far from overflow, far
+/// from making the low part underflow when rescaled).
+const ACC_BIG: f64 = 4.149515568880993e180;
+
 /// A double-double with its own power-of-two exponent: the value is `v · 2^e`.
 ///
 /// Used as the accumulator of every sum: terms arrive as a mantissa near 1 and an exponent,
@@ -210,6 +236,25 @@ impl Ext {
         if t.hi == 0.0 {
             return;
         }
+        // Mantissas stay far from overflow: a term given as a large value at a small exponent
+        // (e.g. −(1 + c) with c near −f64::MAX) is renormalised first, and so is the
+        // accumulator once it has grown large. Both are exact power-of-two rescalings, so
+        // ordinary sums are unaffected; without them, forty terms near f64::MAX summed to
+        // ∞ − ∞ = NaN inside the double-double.
+        let (t, e) = if t.hi.abs() > ACC_BIG && t.hi.is_finite() {
+            let (_, k) = split(t.hi.abs());
+            (t.scale(-k), e + k)
+        } else {
+            (t, e)
+        };
+        self.add_unchecked(t, e);
+        if self.v.hi.abs() > ACC_BIG && self.v.hi.is_finite() {
+            *self = self.normalized();
+        }
+    }
+
+    #[inline]
+    fn add_unchecked(&mut self, t: Dd, e: i32) {
         if self.v.hi == 0.0 {
             *self = Ext { v: t, e };
         } else if e > self.e {
@@ -241,24 +286,30 @@ impl Ext {
         self.v.hi.is_finite()
     }
 
+    /// `self · d`. The mantissa is normalised first, so that a value near the top of the
+    /// `f64` range with a small exponent does not overflow (or turn into NaN) in the product.
     pub(crate) fn mul_dd(self, d: Dd) -> Ext {
         if !self.is_finite() {
             return self;
         }
+        let n = self.normalized();
         Ext {
-            v: self.v.mul(d),
-            e: self.e,
+            v: n.v.mul(d),
+            e: n.e,
         }
         .normalized()
     }
 
+    /// `self / d`, normalised first like [`Ext::mul_dd`]: without it a finite sum near
+    /// `f64::MAX` divided by ln 2 overflowed inside the double-double division and gave NaN.
     pub(crate) fn div_dd(self, d: Dd) -> Ext {
         if !self.is_finite() {
             return self;
         }
+        let n = self.normalized();
         Ext {
-            v: self.v.div(d),
-            e: self.e,
+            v: n.v.div(d),
+            e: n.e,
         }
         .normalized()
     }

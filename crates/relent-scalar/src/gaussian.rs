@@ -6,19 +6,18 @@
 //! split exponents otherwise; `(μp − μq)` is exact in double-double.
 
 use crate::Element;
-use crate::dd::{Dd, Ext, split};
+use crate::dd::{Dd, Ext, diff_split, split};
 use crate::log::{exp_split, expm1_minus_near, ln_ratio_split, psi_near};
 use crate::pair::Pair;
 
 /// `(μp − μq)²/v` as mantissa and exponent, `v = mv·2^ev`.
 #[inline]
 fn mean_term(mp: f64, mq: f64) -> Option<(Dd, i32)> {
-    let d = Dd::sum(mp, -mq);
+    // Split: μp − μq may exceed the f64 range (means near ±f64::MAX).
+    let (d, ed) = diff_split(mp, mq);
     if d.hi == 0.0 {
         return None;
     }
-    let (_, ed) = split(d.hi.abs());
-    let d = d.scale(-ed);
     Some((d.mul(d), 2 * ed))
 }
 
@@ -71,10 +70,18 @@ pub(crate) fn kl_diag_logvar_ext<T: Element>(
         let c = Dd::sum(lp, -lq);
         if c.hi.abs() <= 0.5 {
             s.add(expm1_minus_near(c), 0);
-        } else {
+        } else if c.hi.is_finite() {
             let (m, k) = exp_split(c);
             s.add(m, k);
             s.add(Dd::ONE.add(c).neg(), 0);
+        } else {
+            // lp − lq beyond the f64 range (log-variances near ±f64::MAX): −(1 + c) from the
+            // split difference, e^c from the clamped exponent (0 or far beyond f64).
+            let (d, k) = diff_split(lp, lq);
+            let (m, ke) = exp_split(Dd::from(c.hi));
+            s.add(m, ke);
+            s.add(Dd::ONE.neg(), 0);
+            s.add(d.neg(), k);
         }
         if let Some((d2, ed)) = mean_term(mp, mq) {
             let (m, k) = exp_split(Dd::from(-lq));

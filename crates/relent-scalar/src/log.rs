@@ -246,6 +246,7 @@ mod tests {
     /// absolute error of a double-double ln of magnitude |ln x| becomes that relative error
     /// through exp — an independent check of both (their errors would have to cancel).
     #[test]
+    #[cfg_attr(miri, ignore = "100 000-point sweep: hours under Miri")]
     fn ln_exp_round_trip_sweep() {
         let mut worst: f64 = 0.0;
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -8,7 +8,7 @@
 //! so there is no cancellation for near-identical logits.
 
 use crate::Element;
-use crate::dd::{Dd, Ext, LN2};
+use crate::dd::{Dd, Ext, LN2, diff_split};
 use crate::log::{exp_split, expm1_minus_near, ln_dd};
 
 pub(crate) fn kl_log_ext<T: Element>(lp: &[T], lq: &[T]) -> Ext {
@@ -27,7 +27,8 @@ pub(crate) fn kl_log_ext<T: Element>(lp: &[T], lq: &[T]) -> Ext {
             continue;
         }
         let (m, k) = exp_split(Dd::from(a));
-        s.add(m.mul(Dd::sum(a, -b)), k);
+        let (d, dk) = diff_split(a, b);
+        s.add(m.mul(d), k + dk);
     }
     if inf { Ext::special(f64::INFINITY) } else { s }
 }

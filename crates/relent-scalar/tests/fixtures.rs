@@ -119,6 +119,10 @@ fn rel_err(got: f64, hi: f64, lo: f64) -> f64 {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "reads fixture files and evaluates hundreds of long cases: hours under Miri"
+)]
 fn fixtures_within_4_ulp() {
     let cases = load();
     assert!(cases.len() > 80, "fixture set incomplete");

@@ -101,6 +101,11 @@ fn expected<T: Element>(
     None
 }
 
+/// The same value bit for bit, or both NaN.
+fn same_value(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
 /// Compares a result with the prediction. Errors compare by their fields (NaN values by
 /// bits); `Ok` must come exactly when no error is predicted.
 fn agree(what: &str, got: Result<f64, Error>, want: Option<Error>) -> Result<(), TestCaseError> {
@@ -121,7 +126,9 @@ fn agree(what: &str, got: Result<f64, Error>, want: Option<Error>) -> Result<(),
             }),
         ) => {
             prop_assert_eq!((arg, index, kind), (a2, i2, k2), "{}", what);
-            prop_assert_eq!(value.to_bits(), v2.to_bits(), "{}", what);
+            // Any two NaNs agree: Rust leaves NaN payloads through f32 → f64 unspecified
+            // (Miri varies them).
+            prop_assert!(same_value(value, v2), "{}: {:?} vs {:?}", what, value, v2);
             Ok(())
         }
         (
@@ -132,7 +139,7 @@ fn agree(what: &str, got: Result<f64, Error>, want: Option<Error>) -> Result<(),
             }),
         ) => {
             prop_assert_eq!(name, n2, "{}", what);
-            prop_assert_eq!(value.to_bits(), v2.to_bits(), "{}", what);
+            prop_assert!(same_value(value, v2), "{}: {:?} vs {:?}", what, value, v2);
             Ok(())
         }
         (got, want) => {
@@ -352,7 +359,7 @@ fn temperature() -> impl Strategy<Value = f64> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 768,
+        cases: if cfg!(miri) { 4 } else { 768 },
         failure_persistence: None,
         rng_seed: RngSeed::Fixed(0x007E_1EA7),
         ..ProptestConfig::default()

@@ -1,0 +1,27 @@
+//! # relent-fuzz — fuzz targets and their oracles
+//!
+//! Each fuzz target (`fuzz_targets/<name>.rs`) is one line that calls `<module>::check` of
+//! this library, which decodes the fuzzer's bytes into an input, runs relent on it and
+//! **checks the answer against an oracle** — not only "no panic":
+//!
+//! - [`single`] (target `checked_single`): the checked single-pair API, every function and
+//!   element type; `Ok` values against `relent_scalar` within [`bounds`], errors against an
+//!   independent statement of the domains and their precedence.
+//!
+//! Targets for the batch API and the CLI file readers go next to it: a module with a
+//! `check(&[u8])`, a `[[bin]]` in `Cargo.toml`, a seed corpus in `corpus/<target>/`, and an
+//! entry in [`TARGETS`].
+//!
+//! The committed corpus is replayed by `cargo test --manifest-path fuzz/Cargo.toml` (stable),
+//! and `RELENT_FUZZ_WRITE_SEEDS=1` in that command regenerates the seed files.
+#![forbid(unsafe_code)]
+
+pub mod bounds;
+pub mod bytes;
+pub mod single;
+
+/// The fuzz targets, as named in `Cargo.toml` and `corpus/`.
+pub const TARGETS: &[&str] = &["checked_single"];
+
+#[cfg(test)]
+mod corpus;
