@@ -74,6 +74,31 @@ pub fn documented(func: Func, dtype: &str) -> Option<Bound> {
         .find(|b| b.func == func && b.dtype == dtype)
 }
 
+/// The scale that `kl_logits`' documented bound is relative to, over the logit rows `a`, `b`
+/// at temperature 1: Σ p·|ln p − ln q| + |lse(a)| + |lse(b)| (the streaming form cancels the
+/// two log-sum-exps, so its error is a fraction of them, not of a small KL). Evaluated in
+/// plain `f64`: a scale needs no more than a few digits.
+pub fn kl_logits_scale(a: &[f64], b: &[f64]) -> f64 {
+    let lse = |v: &[f64]| {
+        let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+    };
+    let (la, lb) = (lse(a), lse(b));
+    let terms: f64 = a
+        .iter()
+        .zip(b)
+        .filter(|(x, _)| x.is_finite())
+        .map(|(x, y)| ((x - la).exp() * ((x - la) - (y - lb))).abs())
+        .filter(|t| t.is_finite())
+        .sum();
+    terms + la.abs() + lb.abs()
+}
+
+/// The relative bound (of the value `want`) that a bound `relative` to `scale` amounts to.
+pub fn relative_to_value(relative: f64, scale: f64, want: f64) -> f64 {
+    relative * (scale / want.abs()).max(1.0)
+}
+
 /// Relative error of `got` against `want`, for finite non-zero `want`; a NaN or non-finite
 /// `got` counts as infinitely wrong.
 pub fn relative_error(got: f64, want: f64) -> f64 {
