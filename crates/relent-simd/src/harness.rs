@@ -668,3 +668,29 @@ fn kl_logits_extremes() {
         );
     }
 }
+
+/// `js_divergence` of a near-identical pair (relent-testgen `near_identical/n=2`,
+/// |p − q|/(p + q) ≈ 3e-12): the rounding of m = (p + q)/2 used to cost 2^-30 of the value.
+/// Exact value from mpmath at 400 bits; the documented f64 bound is 2^-49 relative.
+#[test]
+fn js_near_identical_regression() {
+    let p = [6.256181140391897e-1f64, 3.7438188596081035e-1];
+    let q = [6.256181140369991e-1f64, 3.743818859630009e-1];
+    // mpmath (400 bits): 2.5609701904189372252e-24, here rounded to the nearest f64.
+    let exact = 2.5609701904189374e-24;
+    for b in available_backends() {
+        let k = for_backend(b).unwrap();
+        for pr in [Precision::Default, Precision::High] {
+            let got = k.js_divergence(&p, &q, pr).value;
+            assert!(
+                ((got - exact) / exact).abs() <= 2f64.powi(-49),
+                "{b}: {got:e} vs {exact:e}"
+            );
+        }
+    }
+    let want = relent_scalar::js_divergence(&p, &q);
+    assert!(
+        ((want - exact) / exact).abs() <= 2f64.powi(-49),
+        "scalar {want:e}"
+    );
+}
