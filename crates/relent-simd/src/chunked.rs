@@ -216,7 +216,10 @@ impl Partial {
                     // p > 0 somewhere on this side where q = 0.
                     Dd::new(f64::INFINITY, 0.0)
                 } else {
-                    let (sa, dd) = (p.s[1], da - db);
+                    // δa − δb, preferably as ((m_a − m_b) − (ma − mb))/t (exact differences).
+                    let d1 = ((p.m[0] - p.m[1]) - (ma - mb)) / t;
+                    let dd = if d1.is_finite() { d1 } else { da - db };
+                    let sa = p.s[1];
                     p.s[0].add(Dd::new(sa.hi * dd, sa.lo * dd)).scale(fa)
                 };
                 (w, p.s[1].scale(fa), sb)

@@ -175,7 +175,7 @@ fn reference(func: Func, ins: &[Vec<f64>], t: f64) -> (f64, f64) {
                 scale += v(term).abs();
                 s = add(s, term);
             }
-            // The streaming form W/Sa − (ma − mb) + ln(Sb/Sa) cancels the log-sum-exp shifts.
+            // The streaming form W/Sa + ln(Sb/Sa) cancels the log-sum-exp shifts.
             (v(s), scale + la.0.abs() + lb.0.abs())
         }
         Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => {

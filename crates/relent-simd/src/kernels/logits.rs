@@ -81,6 +81,7 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
     // (A NaN maximum only occurs with `invalid` set.)
     let sa = l.splat(if ma == f64::NEG_INFINITY { 0.0 } else { ma });
     let sb = l.splat(if mb == f64::NEG_INFINITY { 0.0 } else { mb });
+    let dm = l.sub(sa, sb);
     let (mut w_hi, mut w_lo, mut a_hi, mut a_lo, mut b_hi, mut b_lo) =
         (zero, zero, zero, zero, zero, zero);
     let mut w_inf = l.lt(zero, zero);
@@ -101,7 +102,15 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
             // or a finite α against β = −∞.
             let masked = l.and(l.lt(ninf, x), l.eq(y, ninf));
             w_inf = l.or(w_inf, l.or(masked, l.and(p_pos, q_zero)));
-            let t = l.mul(ea, l.sub(al, be));
+            // ln(p/q) + (LA − LB) = α − β, preferably as ((x − y) − (ma − mb))/t: the
+            // differences are exact within a factor 2, so for near-identical logits the error
+            // is relative to |x − y| and |ma − mb|, not to the shifted logits. Where that
+            // overflows (huge logits of opposite signs, a tiny t), α − β, which is finite:
+            // both are ≤ 0.
+            let c1 = l.div(l.sub(l.sub(x, y), dm), tv);
+            let c1_ok = l.and(l.lt(c1, inf), l.lt(ninf, c1));
+            let c = l.select(c1_ok, c1, l.sub(al, be));
+            let t = l.mul(ea, c);
             let t = l.select(l.and(p_pos, l.not(q_zero)), t, zero);
             bw = l.add(bw, t);
             ba = l.add(ba, ea);
