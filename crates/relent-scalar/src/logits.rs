@@ -103,6 +103,12 @@ pub(crate) fn kl_logits_ext<T: Element>(a: &[T], b: &[T], t: f64) -> Ext {
         let lp = shifted(x, ma, t).map(|z| z.sub(la));
         let lq = lb.and_then(|(mb, lb)| shifted(y, mb, t).map(|z| z.sub(lb)));
         let Some(lp) = lp else {
+            if x > f64::NEG_INFINITY && y == f64::NEG_INFINITY {
+                // A finite logit against a masked one: p > 0 mathematically (even when its
+                // shifted logit is −∞ in f64) where q = 0.
+                inf = true;
+                continue;
+            }
             if let Some(lq) = lq {
                 // p = 0, q > 0: contributes q (see the module docs).
                 let (w, k) = exp_split(lq);

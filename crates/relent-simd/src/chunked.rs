@@ -128,6 +128,8 @@ pub struct Partial {
     pub(crate) s: [Dd; 3],
     /// `kl_logits` only: the shifts (maxima) the sums are relative to.
     pub(crate) m: [f64; 2],
+    /// `kl_logits` only: the temperature (0 in the empty partial).
+    pub(crate) t: f64,
     pub(crate) invalid: bool,
 }
 
@@ -143,6 +145,7 @@ impl Partial {
             func,
             s: [Dd::default(); 3],
             m: [f64::NEG_INFINITY; 2],
+            t: 0.0,
             invalid: false,
         }
     }
@@ -175,24 +178,56 @@ impl Partial {
         );
         let invalid = self.invalid | next.invalid;
         if self.func == Func::KlLogits {
-            // Sums are relative to the maxima m: rescale both sides to the larger shift.
+            // Sums are relative to the maxima m (shifts α = (x − m)/t): rescale both sides to
+            // the larger shift. With δa = (m_a − ma)/t, δb = (m_b − mb)/t (≤ 0), the shifted
+            // logits become α + δa, β + δb, so Sa → e^δa·Sa, Sb → e^δb·Sb and
+            // W = Σ e^α·(α − β) → e^δa·(W + (δa − δb)·Sa). A side whose rescaled p-mass
+            // vanishes (e^δa = 0: every shifted logit −∞ in f64) contributes nothing to W, Sa.
             let mut out = Partial::new(Func::KlLogits);
             out.invalid = invalid;
+            let t = if self.t == 0.0 { next.t } else { self.t };
+            out.t = t;
             let ma = self.m[0].max(next.m[0]);
             let mb = self.m[1].max(next.m[1]);
-            let f = |m: f64, big: f64| {
+            // δ = (m − big)/t, shift first then divide; −∞ for an all-masked side.
+            let d = |m: f64, big: f64| {
                 if m == f64::NEG_INFINITY {
-                    0.0
+                    f64::NEG_INFINITY
                 } else {
-                    (m - big).exp()
+                    (m - big) / t
                 }
             };
-            let (fa1, fa2) = (f(self.m[0], ma), f(next.m[0], ma));
-            let (fb1, fb2) = (f(self.m[1], mb), f(next.m[1], mb));
+            let side = |p: &Partial| -> (Dd, Dd, Dd) {
+                let (da, db) = (d(p.m[0], ma), d(p.m[1], mb));
+                let (fa, fb) = (da.exp(), db.exp());
+                let sb = if fb == 0.0 {
+                    Dd::default()
+                } else {
+                    p.s[2].scale(fb)
+                };
+                if p.s[0].hi == f64::INFINITY {
+                    // A finite logit against a masked one: +∞ whatever the rescaling.
+                    return (Dd::new(f64::INFINITY, 0.0), p.s[1].scale(fa), sb);
+                }
+                if fa == 0.0 {
+                    return (Dd::default(), Dd::default(), sb);
+                }
+                let w = if db == f64::NEG_INFINITY {
+                    // p > 0 somewhere on this side where q = 0.
+                    Dd::new(f64::INFINITY, 0.0)
+                } else {
+                    // δa − δb, preferably as ((m_a − m_b) − (ma − mb))/t (exact differences).
+                    let d1 = ((p.m[0] - p.m[1]) - (ma - mb)) / t;
+                    let dd = if d1.is_finite() { d1 } else { da - db };
+                    let sa = p.s[1];
+                    p.s[0].add(Dd::new(sa.hi * dd, sa.lo * dd)).scale(fa)
+                };
+                (w, p.s[1].scale(fa), sb)
+            };
+            let (w1, a1, b1) = side(&self);
+            let (w2, a2, b2) = side(&next);
             out.m = [ma, mb];
-            out.s[0] = self.s[0].scale(fa1).add(next.s[0].scale(fa2));
-            out.s[1] = self.s[1].scale(fa1).add(next.s[1].scale(fa2));
-            out.s[2] = self.s[2].scale(fb1).add(next.s[2].scale(fb2));
+            out.s = [w1.add(w2), a1.add(a2), b1.add(b2)];
             return out;
         }
         Partial {
@@ -203,6 +238,7 @@ impl Partial {
                 self.s[2].add(next.s[2]),
             ],
             m: self.m,
+            t: self.t,
             invalid,
         }
     }
@@ -240,14 +276,14 @@ impl Partial {
                 0.5 * a.value()
             }
             Func::KlLogits => {
-                // KL = W/Sa − (ma − mb) + ln(Sb/Sa), W = Σ e^(x−ma)·(x − y).
+                // KL = W/Sa + ln(Sb/Sa), W = Σ e^α·(α − β).
                 let (w, sa, sb) = (a.value(), b.value(), c.value());
-                if self.m[0] == f64::NEG_INFINITY {
+                if self.m[0] == f64::NEG_INFINITY || sa == 0.0 {
                     0.0
-                } else if sb == 0.0 {
+                } else if sb == 0.0 || w == f64::INFINITY {
                     f64::INFINITY
                 } else {
-                    w / sa - (self.m[0] - self.m[1]) + (c.add(b.neg()).value() / sa).ln_1p()
+                    w / sa + (c.add(b.neg()).value() / sa).ln_1p()
                 }
             }
             _ => a.value(),

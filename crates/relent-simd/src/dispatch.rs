@@ -270,21 +270,21 @@ fn avx512_entry<T: Load, F: Term>(t: Avx512, ins: [&[T]; 4], aux: f64, whole: bo
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn avx2_logits<T: Load>(t: Avx2, a: &[T], b: &[T], inv_t: f64, whole: bool) -> Partial {
+fn avx2_logits<T: Load>(t: Avx2, a: &[T], b: &[T], temp: f64, whole: bool) -> Partial {
     if whole {
-        logits::run_all(t, a, b, inv_t)
+        logits::run_all(t, a, b, temp)
     } else {
-        logits::run_chunk(t, a, b, inv_t)
+        logits::run_chunk(t, a, b, temp)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
-fn avx512_logits<T: Load>(t: Avx512, a: &[T], b: &[T], inv_t: f64, whole: bool) -> Partial {
+fn avx512_logits<T: Load>(t: Avx512, a: &[T], b: &[T], temp: f64, whole: bool) -> Partial {
     if whole {
-        logits::run_all(t, a, b, inv_t)
+        logits::run_all(t, a, b, temp)
     } else {
-        logits::run_chunk(t, a, b, inv_t)
+        logits::run_chunk(t, a, b, temp)
     }
 }
 
@@ -332,26 +332,26 @@ impl Kernels {
         }
     }
 
-    fn go_logits<T: Load>(&self, a: &[T], b: &[T], inv_t: f64, whole: bool) -> Partial {
+    fn go_logits<T: Load>(&self, a: &[T], b: &[T], temp: f64, whole: bool) -> Partial {
         match self.imp {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
-            Imp::Avx512(t) => unsafe { avx512_logits(t, a, b, inv_t, whole) },
+            Imp::Avx512(t) => unsafe { avx512_logits(t, a, b, temp, whole) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
-            Imp::Avx2(t) => unsafe { avx2_logits(t, a, b, inv_t, whole) },
+            Imp::Avx2(t) => unsafe { avx2_logits(t, a, b, temp, whole) },
             Imp::Portable(t) => {
                 if whole {
-                    logits::run_all(t, a, b, inv_t)
+                    logits::run_all(t, a, b, temp)
                 } else {
-                    logits::run_chunk(t, a, b, inv_t)
+                    logits::run_chunk(t, a, b, temp)
                 }
             }
             Imp::Scalar(t) => {
                 if whole {
-                    logits::run_all(t, a, b, inv_t)
+                    logits::run_all(t, a, b, temp)
                 } else {
-                    logits::run_chunk(t, a, b, inv_t)
+                    logits::run_chunk(t, a, b, temp)
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
@@ -372,7 +372,7 @@ impl Kernels {
             Func::KlLog => self.go_term::<T, KlLog>(ins, aux, whole),
             Func::GaussianKlDiag => self.go_term::<T, GaussianKlDiag>(ins, aux, whole),
             Func::GaussianKlDiagLogvar => self.go_term::<T, GaussianKlDiagLogvar>(ins, aux, whole),
-            Func::KlLogits => self.go_logits(ins[0], ins[1], 1.0 / aux, whole),
+            Func::KlLogits => self.go_logits(ins[0], ins[1], aux, whole),
         }
     }
 

@@ -175,7 +175,7 @@ fn reference(func: Func, ins: &[Vec<f64>], t: f64) -> (f64, f64) {
                 scale += v(term).abs();
                 s = add(s, term);
             }
-            // The streaming form W/Sa − (ma − mb) + ln(Sb/Sa) cancels the log-sum-exp shifts.
+            // The streaming form W/Sa + ln(Sb/Sa) cancels the log-sum-exp shifts.
             (v(s), scale + la.0.abs() + lb.0.abs())
         }
         Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => {
@@ -603,4 +603,94 @@ fn special_values() {
         );
         assert_eq!(k.kl_log(&[ninf, 0.0f64], &[0.0, 0.0], pr).value, 0.0);
     }
+}
+
+/// `kl_logits` edge cases found by the integration: an underflowed probability against a
+/// masked logit is still p > 0 (→ +∞), and neither a tiny temperature nor logits near
+/// `f64::MAX` may give NaN. Each value checked against relent-scalar too.
+#[test]
+fn kl_logits_extremes() {
+    let ninf = f64::NEG_INFINITY;
+    let inf = f64::INFINITY;
+    // (a, b, t, exact)
+    let cases: [(&[f64], &[f64], f64, f64); 8] = [
+        (&[0.0, -800.0], &[0.0, ninf], 1.0, inf),
+        (&[0.0, 0.0], &[0.0, 0.5], 1e-310, inf),
+        (&[1e308, 0.0], &[1e308, 0.0], 0.5, 0.0),
+        (&[0.0, 1e308], &[0.0, 1e308], 1e-300, 0.0),
+        (&[-1e308, 1e308], &[-1e308, 1e308], 1.0, 0.0),
+        (&[0.0, -1e300], &[0.0, ninf], 1e-300, inf),
+        (&[0.0, 0.0], &[0.0, 0.0], 1e-310, 0.0),
+        (&[ninf, 0.0], &[0.0, 1e308], 0.5, 0.0),
+    ];
+    for b in available_backends() {
+        let k = for_backend(b).unwrap();
+        for (x, y, t, want) in cases {
+            for pr in [Precision::Default, Precision::High] {
+                let got = k.kl_logits(x, y, t, pr);
+                assert!(!got.invalid, "{b} {x:?} {y:?} {t}");
+                assert_eq!(got.value, want, "{b} {x:?} {y:?} {t}");
+            }
+            assert_eq!(
+                relent_scalar::kl_logits(x, y, t),
+                want,
+                "scalar {x:?} {y:?} {t}"
+            );
+        }
+        // The same across a chunk boundary: the rescaling in `Partial::combine` keeps them.
+        let n = crate::CHUNK + 3;
+        let mut x = vec![ninf; n];
+        let mut y = vec![ninf; n];
+        x[0] = 0.0;
+        y[0] = 0.0;
+        x[n - 1] = -800.0;
+        assert_eq!(
+            k.kl_logits(&x, &y, 1.0, Precision::Default).value,
+            inf,
+            "{b}"
+        );
+        let mut x = vec![0.0f64; n];
+        let mut y = vec![0.0f64; n];
+        x[n - 1] = 1e308;
+        y[n - 1] = 1e308;
+        assert_eq!(
+            k.kl_logits(&x, &y, 0.5, Precision::Default).value,
+            0.0,
+            "{b}"
+        );
+        y[1] = 0.5;
+        x[n - 1] = 0.0;
+        y[n - 1] = 0.0;
+        assert_eq!(
+            k.kl_logits(&x, &y, 1e-310, Precision::Default).value,
+            inf,
+            "{b}"
+        );
+    }
+}
+
+/// `js_divergence` of a near-identical pair (relent-testgen `near_identical/n=2`,
+/// |p − q|/(p + q) ≈ 3e-12): the rounding of m = (p + q)/2 used to cost 2^-30 of the value.
+/// Exact value from mpmath at 400 bits; the documented f64 bound is 2^-49 relative.
+#[test]
+fn js_near_identical_regression() {
+    let p = [6.256181140391897e-1f64, 3.7438188596081035e-1];
+    let q = [6.256181140369991e-1f64, 3.743818859630009e-1];
+    // mpmath (400 bits): 2.5609701904189372252e-24, here rounded to the nearest f64.
+    let exact = 2.5609701904189374e-24;
+    for b in available_backends() {
+        let k = for_backend(b).unwrap();
+        for pr in [Precision::Default, Precision::High] {
+            let got = k.js_divergence(&p, &q, pr).value;
+            assert!(
+                ((got - exact) / exact).abs() <= 2f64.powi(-49),
+                "{b}: {got:e} vs {exact:e}"
+            );
+        }
+    }
+    let want = relent_scalar::js_divergence(&p, &q);
+    assert!(
+        ((want - exact) / exact).abs() <= 2f64.powi(-49),
+        "scalar {want:e}"
+    );
 }

@@ -256,12 +256,15 @@ pub fn kl_log<T: Element>(lp: &[T], lq: &[T], precision: Precision) -> Output {
 ///
 /// # Accuracy
 /// ≤ 2^-49·(Σ pa·|la − lb| + |lse(a/t)| + |lse(b/t)|): the streaming (online-softmax) form
-/// `W/Sa − (ma − mb) + ln(Sb/Sa)` cancels the log-sum-exp shifts, so for near-identical logits
-/// the error is relative to the shifts, not to the (tiny) KL.
+/// `W/Sa + ln(Sb/Sa)`, `W = Σ e^α·((a − b) − (ma − mb))/t` with `α = (a − ma)/t`, cancels the
+/// log-sum-exp shifts, so for near-identical logits the error is relative to the shifts, not to
+/// the (tiny) KL. Each logit is shifted by its row maximum before the division by `t`, so tiny
+/// temperatures and logits near `f64::MAX` neither overflow nor give NaN.
 ///
 /// # Special values
-/// Masked logits (−∞) are zero probability: a = −∞ → 0; b = −∞ < a → +∞. NaN or +∞ inputs
-/// set `invalid`.
+/// Masked logits (−∞) are zero probability: a = −∞ → 0; b = −∞ < a → +∞ (also when a's
+/// probability underflows). A shifted logit `(x − max)/t` that is −∞ in `f64` is zero
+/// probability too. NaN or +∞ inputs set `invalid`.
 ///
 /// # Panics
 /// If the lengths differ.

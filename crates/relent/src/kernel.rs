@@ -84,21 +84,14 @@ pub fn available_backends() -> Vec<Backend> {
     relent_simd::available_backends()
 }
 
-/// `kl_logits` with a fallback: the kernel's streaming form can lose an extreme case that the
-/// definition still decides — a probability that underflows (e^-800) where the other row is
-/// masked (exact: +∞), or scaled logits that overflow (tiny temperatures, logits near
-/// `f64::MAX`), which come out as 0 or NaN. Those special values (and only those) are
-/// recomputed with the exact reference (`relent-scalar`), so the success path is untouched; a
-/// value of 0 that is right (identical rows) costs one extra pass.
+/// `kl_logits`: the kernel (it shifts by the row maxima before dividing by the temperature, so
+/// tiny temperatures, logits near `f64::MAX` and underflowed probabilities against masked
+/// logits are decided exactly as the definition says).
 pub(crate) fn kl_logits<T: crate::Element>(
     a: &[T],
     b: &[T],
     temperature: f64,
     precision: relent_simd::Precision,
 ) -> relent_simd::Output {
-    let mut out = kernels().kl_logits(a, b, temperature, precision);
-    if !out.invalid && (out.value.is_nan() || out.value == 0.0) {
-        out.value = relent_scalar::kl_logits(a, b, temperature);
-    }
-    out
+    kernels().kl_logits(a, b, temperature, precision)
 }

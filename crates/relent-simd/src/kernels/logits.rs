@@ -1,12 +1,13 @@
 //! KL between softmaxes of logits, fused: `KL(softmax(a/t) ‖ softmax(b/t))` without
 //! materialising a probability.
 //!
-//! Per chunk, two passes: the maxima `ma = max a/t`, `mb = max b/t`, then
-//! `W = Σ e^(a/t − ma)·(a − b)/t`, `Sa = Σ e^(a/t − ma)`, `Sb = Σ e^(b/t − mb)`, and
-//! `KL = W/Sa − (ma − mb) + ln(Sb/Sa)` (in [`crate::Partial::finish`]). Chunks are combined as
-//! in online softmax (sums rescaled to the larger maximum). `a − b` is exact where the logits
-//! are within a factor 2. Masked logits (−∞) are zero probability: `a = −∞` contributes 0,
-//! `b = −∞ < a` gives +∞.
+//! Per chunk, two passes: the maxima `ma = max a`, `mb = max b`, then with the shifted logits
+//! `α = (a − ma)/t`, `β = (b − mb)/t` (shifted before the division, so that neither a tiny
+//! temperature nor logits near `f64::MAX` overflow), `W = Σ e^α·(α − β)`, `Sa = Σ e^α`,
+//! `Sb = Σ e^β`, and `KL = W/Sa + ln(Sb/Sa)` (in [`crate::Partial::finish`]). Chunks are
+//! combined as in online softmax (sums rescaled to the larger maximum). Masked logits (−∞), and
+//! shifted logits that are −∞ in `f64`, are zero probability: `α = −∞` contributes 0,
+//! `α` finite with `β = −∞` gives +∞ (even when `e^α` underflows).
 
 use crate::chunked::{BLOCK, Func, Partial, reduce};
 use crate::lanes::{Lanes, Load};
@@ -42,9 +43,18 @@ fn load_at<L: Lanes, T: Load>(l: L, s: &[T], v: usize) -> L::V {
     }
 }
 
-/// One chunk of `kl_logits`; `inv_t = 1/temperature`.
+/// One chunk of `kl_logits` at temperature `temp > 0`.
+///
+/// With the chunk's largest logits `ma`, `mb`, the shifted logits are `α = (x − ma)/temp`,
+/// `β = (y − mb)/temp` (shift first, then divide: both are ≤ 0 and never overflow, whatever
+/// the temperature or the magnitude of the logits). A shifted value that is −∞ in `f64` is
+/// zero probability. Sums: `W = Σ e^α·(α − β)` over the entries with `α` finite,
+/// `Sa = Σ e^α`, `Sb = Σ e^β`; an entry with `α` finite and `β = −∞` (p > 0, q = 0, even
+/// when `e^α` underflows), or with a finite logit `x` against a masked `y = −∞` (p > 0
+/// mathematically even when `α` is −∞ in `f64`), makes `W = +∞`. `α − β ≥ α`, so the negative terms are bounded by
+/// `|α|·e^α` and `W` never meets `∞ − ∞`.
 #[inline(always)]
-pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], inv_t: f64) -> Partial {
+pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) -> Partial {
     let n = a.len();
     let b = &b[..n];
     let w = L::W;
@@ -62,26 +72,46 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], inv_t: f64) -
     }
     let mut out = Partial::new(Func::KlLogits);
     out.invalid = l.any(l.not(ok));
-    let it = l.splat(inv_t);
-    let ma = lanes_max(l, va) * inv_t;
-    let mb = lanes_max(l, vb) * inv_t;
+    out.t = temp;
+    let tv = l.splat(temp);
+    let ma = lanes_max(l, va);
+    let mb = lanes_max(l, vb);
     out.m = [ma, mb];
-    // Shifts: a chunk with every logit masked has no mass; any finite shift then gives 0 sums.
+    // Shifts: a row with every logit masked has no mass; any finite shift then gives 0 sums.
+    // (A NaN maximum only occurs with `invalid` set.)
     let sa = l.splat(if ma == f64::NEG_INFINITY { 0.0 } else { ma });
     let sb = l.splat(if mb == f64::NEG_INFINITY { 0.0 } else { mb });
+    let dm = l.sub(sa, sb);
     let (mut w_hi, mut w_lo, mut a_hi, mut a_lo, mut b_hi, mut b_lo) =
         (zero, zero, zero, zero, zero, zero);
+    let mut w_inf = l.lt(zero, zero);
     let mut v = 0;
     while v < nv {
         let end = (v + BLOCK).min(nv);
         let (mut bw, mut ba, mut bb) = (zero, zero, zero);
         while v < end {
             let (x, y) = (load_at(l, a, v), load_at(l, b, v));
-            let ea = exp(l, l.fma(x, it, l.sub(zero, sa)));
-            let eb = exp(l, l.fma(y, it, l.sub(zero, sb)));
-            let t = l.mul(ea, l.mul(l.sub(x, y), it));
-            let t = l.select(l.eq(y, ninf), inf, t);
-            let t = l.select(l.eq(x, ninf), zero, t);
+            // x − m is −∞ only for x = −∞ (m finite): then α = −∞.
+            let al = l.div(l.sub(x, sa), tv);
+            let be = l.div(l.sub(y, sb), tv);
+            let ea = exp(l, al);
+            let eb = exp(l, be);
+            let p_pos = l.lt(ninf, al);
+            let q_zero = l.eq(be, ninf);
+            // +∞: a finite logit against a masked one (p > 0 even when α underflows to −∞),
+            // or a finite α against β = −∞.
+            let masked = l.and(l.lt(ninf, x), l.eq(y, ninf));
+            w_inf = l.or(w_inf, l.or(masked, l.and(p_pos, q_zero)));
+            // ln(p/q) + (LA − LB) = α − β, preferably as ((x − y) − (ma − mb))/t: the
+            // differences are exact within a factor 2, so for near-identical logits the error
+            // is relative to |x − y| and |ma − mb|, not to the shifted logits. Where that
+            // overflows (huge logits of opposite signs, a tiny t), α − β, which is finite:
+            // both are ≤ 0.
+            let c1 = l.div(l.sub(l.sub(x, y), dm), tv);
+            let c1_ok = l.and(l.lt(c1, inf), l.lt(ninf, c1));
+            let c = l.select(c1_ok, c1, l.sub(al, be));
+            let t = l.mul(ea, c);
+            let t = l.select(l.and(p_pos, l.not(q_zero)), t, zero);
             bw = l.add(bw, t);
             ba = l.add(ba, ea);
             bb = l.add(bb, eb);
@@ -92,7 +122,11 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], inv_t: f64) -
         two_sum_acc(l, &mut b_hi, &mut b_lo, bb);
     }
     out.s = [
-        reduce(l, w_hi, w_lo),
+        if l.any(w_inf) {
+            crate::chunked::Dd::new(f64::INFINITY, 0.0)
+        } else {
+            reduce(l, w_hi, w_lo)
+        },
         reduce(l, a_hi, a_lo),
         reduce(l, b_hi, b_lo),
     ];
@@ -101,13 +135,13 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], inv_t: f64) -
 
 /// The whole input, chunk by chunk.
 #[inline(always)]
-pub(crate) fn run_all<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], inv_t: f64) -> Partial {
+pub(crate) fn run_all<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) -> Partial {
     let n = a.len();
     let mut acc = Partial::new(Func::KlLogits);
     let mut start = 0;
     loop {
         let end = (start + crate::CHUNK).min(n);
-        acc = acc.combine(run_chunk(l, &a[start..end], &b[start..end], inv_t));
+        acc = acc.combine(run_chunk(l, &a[start..end], &b[start..end], temp));
         start = end;
         if start >= n {
             return acc;
