@@ -49,6 +49,22 @@ fn steps(args: &Args) -> Vec<Step> {
     // Docs build without warnings (broken intra-doc links, missing docs).
     steps
         .push(Step::cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"));
+    // The benchmarks run once in test mode (each checks its result first), so they cannot
+    // rot; the heavy peers (C builds) stay behind the `peers` feature, off here.
+    steps.push(Step::cargo(&[
+        "bench",
+        "--package",
+        "relent-benches",
+        "--",
+        "--test",
+    ]));
+    steps.push(Step::cargo(&[
+        "bench",
+        "--package",
+        "relent-batch",
+        "--",
+        "--test",
+    ]));
     // The newcomer's first command runs (debug build: the release build adds minutes).
     steps.push(Step::cargo(&[
         "run",
