@@ -19,10 +19,26 @@ fn compute<T: Element>(
     [a, b, c, d]: [&[T]; 4],
 ) -> relent_simd::Output {
     let k = kernel::kernels();
-    if logvar {
+    let out = if logvar {
         k.gaussian_kl_diag_logvar(a, b, c, d, precision)
     } else {
         k.gaussian_kl_diag(a, b, c, d, precision)
+    };
+    if out.invalid || out.value.is_finite() {
+        return out;
+    }
+    // NaN or ±∞ on valid input: intermediates beyond the f64 range (log-variances in the
+    // thousands whose exponentials overflow, sums past f64::MAX before the final halving),
+    // where the kernel cannot tell +∞ from a large finite value. The exact reference carries
+    // its own exponent.
+    let value = if logvar {
+        relent_scalar::gaussian::kl_diag_logvar(a, b, c, d)
+    } else {
+        relent_scalar::gaussian::kl_diag(a, b, c, d)
+    };
+    relent_simd::Output {
+        value,
+        invalid: false,
     }
 }
 

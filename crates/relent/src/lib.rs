@@ -504,9 +504,11 @@ macro_rules! define {
     (@kernel kl_logits, $prec:expr; $($arg:ident),+ ; $par:ident) => {
         $crate::kernel::kl_logits($($arg),+, $par, $prec)
     };
-    (@kernel $kernel:ident, $prec:expr; $($arg:ident),+ $(; $par:ident)?) => {
+    (@kernel $kernel:ident, $prec:expr; $($arg:ident),+ $(; $par:ident)?) => {{
+        #[allow(unused_imports)]
+        use $crate::kernel::Exact as _;
         $crate::kernel::kernels().$kernel($($arg),+ $(, $par)?, $prec)
-    };
+    }};
     (@assume_totals Any $(, $dom:ident)*) => { "" };
     (@assume_totals NonZero, Probability $(, $dom:ident)*) => {
         "- neither slice is all zeros (it could not be normalised);"
@@ -557,7 +559,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl_normalized(p, p)` is exactly 0.
     fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero non_negative;
-    kernel: kl_normalized, nats, nats_bits;
+    kernel: kl_normalized_exact, nats, nats_bits;
     scale: "S = Σ gᵢ/Σp + KLₙ + |ln(Σq/Σp)| (gᵢ the generalised-KL terms), plus an absolute 2^-90·Σ(p + q)/Σp: at most 3ε relative for equal totals (Σ gᵢ/Σp = KLₙ then), and relative to |ln(Σq/Σp)| when the result is much smaller than that";
     example: "let counts_p = [2.0f64, 2.0];\nlet counts_q = [1.0f64, 3.0];",
         "&counts_p, &counts_q",
@@ -674,7 +676,7 @@ macro_rules! functions {
     /// - `lq[i] = −∞` with `lp[i]` finite gives +∞;
     /// - `kl_log(lp, lp)` is exactly 0.
     fn kl_log, kl_log_bits(lp: Log, lq: Log) Any any;
-    kernel: kl_log, nats, nats_bits;
+    kernel: kl_log_exact, nats, nats_bits;
     scale: "S = Σ e^lpᵢ·|lpᵢ − lqᵢ| (terms of both signs)";
     example: "let lp = [0.5f64.ln(), 0.5f64.ln(), f64::NEG_INFINITY];\n\
               let lq = [0.25f64.ln(), 0.75f64.ln(), f64::NEG_INFINITY];",

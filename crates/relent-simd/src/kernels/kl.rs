@@ -24,7 +24,15 @@ impl Term for Kl {
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [p, q, ..] = x;
-        [g(l, p, q), l.sub(p, q), l.splat(0.0)]
+        // A term with p = 0 is exactly 0: drop it from both streams (else Σg would carry its
+        // q and Σ(p − q) its −q, and their rounding would leave KL(0, q) ≠ 0).
+        let zero = l.splat(0.0);
+        let z = l.eq(p, zero);
+        [
+            l.select(z, zero, g(l, p, q)),
+            l.select(z, zero, l.sub(p, q)),
+            zero,
+        ]
     }
 }
 
