@@ -735,7 +735,7 @@ pub mod precise {
 
     functions!(precise);
 
-    /// [`crate::gaussian`] at [`Precision::High`].
+    /// [`crate::gaussian`] at [`Precision::High`](crate::Precision::High).
     ///
     /// ```
     /// let v = relent::precise::gaussian::kl_diag(&[0.0f32], &[1.0], &[1.0], &[1.0])?;
