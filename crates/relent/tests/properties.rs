@@ -12,37 +12,11 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use relent::{Element, Error, InvalidKind};
+use relent::{Element, Error};
 use std::f64::consts::LN_2;
 
-#[derive(Clone, Copy, PartialEq)]
-enum Dom {
-    Prob,
-    Log,
-    Finite,
-    Positive,
-}
-
-/// The contract's domains, stated independently of `relent`'s `validate` module.
-fn kind(dom: Dom, x: f64) -> Option<InvalidKind> {
-    let bad = match dom {
-        Dom::Prob => !(x.is_finite() && x >= 0.0),
-        Dom::Log => x.is_nan() || x == f64::INFINITY,
-        Dom::Finite => !x.is_finite(),
-        Dom::Positive => !(x.is_finite() && x > 0.0),
-    };
-    if !bad {
-        None
-    } else if x.is_nan() {
-        Some(InvalidKind::NaN)
-    } else if x.is_infinite() {
-        Some(InvalidKind::Infinite)
-    } else if x == 0.0 {
-        Some(InvalidKind::Zero)
-    } else {
-        Some(InvalidKind::Negative)
-    }
-}
+mod common;
+use common::{Dom, kind};
 
 /// The error the contract predicts, or `None` if the input is valid.
 fn expected<T: Element>(
