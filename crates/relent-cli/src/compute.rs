@@ -1,22 +1,74 @@
 //! All divergence computation of the CLI, over blocks of rows: row-paired, one-vs-many,
 //! all-pairs and top-k.
 //!
-//! This is the one file that talks to the library. Each row's value comes from the library's
-//! single-pair kernel, `relent::batch::pair` (relent-simd on the run-time backend), for every
-//! combination it computes directly: probabilities without `--normalize` (every divergence),
-//! KL of log-probabilities and KL of logits. The remaining combinations (normalised inputs,
-//! non-KL divergences of log-probabilities or logits) still transform the rows and run
-//! `relent_scalar` (the reference). Rows run in parallel with rayon; validation is the CLI's own
-//! (the first invalid element — lowest row, then lowest column — is reported). Every row's
-//! value depends only on that row's numbers, so results are identical for any thread count.
+//! This is the one file that talks to the library. Every value is computed by one of relent's
+//! checked functions (relent-simd's kernels on the run-time backend, [`relent::backend`]);
+//! nothing here computes a divergence itself:
 //!
-//! TODO(lead): the remaining combinations through `relent::…` (kl_normalized etc.) once the
-//! checked API is on relent-simd; the signatures here need not change.
+//! | input | `kl` | `gkl` | `ce`, `jeffreys`, `js`, `js-distance` |
+//! |---|---|---|---|
+//! | probabilities | `relent::kl` | `relent::generalized_kl` | `relent::cross_entropy`, `jeffreys`, `js_divergence`, `js_distance` |
+//! | `--normalize` | `relent::kl_normalized` | `relent::kl_normalized` ¹ | rows normalised, then as above |
+//! | log-probabilities | `relent::kl_log` | rows e^lp, then as above | rows e^lp, then as above |
+//! | logits | `relent::kl_logits` | `relent::kl_logits` ¹ | rows softmax(x/t), then as above |
+//!
+//! `--bits` calls each function's `_bits` twin. ¹ Both distributions sum to 1, so generalised
+//! KL (Σ p·ln(p/q) − p + q) *is* KL: the exact identity, no transformation.
+//!
+//! Rows run in parallel with rayon. Validation is the CLI's own, before the library sees a
+//! row, so that errors name the file, row and column (the first invalid element — lowest
+//! row, then P before Q, then lowest column — is reported). Every value depends only on its
+//! own row(s), so results are identical for any thread count.
+//!
+//! # Accuracy
+//!
+//! Direct rows of the table carry the relent function's documented bound (ε·S with
+//! ε = 2^-49 for `f64` inputs, 2^-21 for `f32`/`f16`/`bf16`; S per function, see the relent
+//! crate docs).
+//!
+//! Transformed rows ("then as above") are computed in two steps. Each row is transformed in
+//! `f64` into a per-thread buffer (reused from row to row), and the `f64` probability function
+//! runs on the two buffers: its own bound, with ε = 2^-49 whatever the input type, applies to
+//! the transformed rows. The transformation adds a relative error ηᵢ to each probability
+//! (u = 2^-53, first order):
+//!
+//! - normalisation, p̂ᵢ = pᵢ/Σp with Σp a compensated (Neumaier) sum: |ηᵢ| ≤ 3u;
+//! - e^lp (the inputs are exact): |ηᵢ| ≤ 2u, i.e. one ulp of the platform's `exp` (glibc's is
+//!   within one ulp; Rust does not promise more than the platform's libm);
+//! - softmax, p̂ᵢ = e^αᵢ/Σe^α with αᵢ = (xᵢ − max x)/t ≤ 0: two roundings of αᵢ (relative
+//!   error 2u, which `exp` turns into an error of 2u·|αᵢ| in e^αᵢ), one ulp of `exp` (2u),
+//!   the same errors inside the sum (at most 2u·ᾱ + 2u relative, ᾱ = Σⱼ p̂ⱼ·|αⱼ|), the
+//!   compensated sum (2u) and the division (u): |ηᵢ| ≤ (2|αᵢ| + 2ᾱ + 7)·u. Only αᵢ ≥ −745
+//!   give a non-zero p̂ᵢ, so |ηᵢ| ≤ 2987u.
+//!
+//! Relative errors ηᵢ in p̂ᵢ and ξᵢ in q̂ᵢ change a divergence D by at most
+//! Σᵢ |ηᵢ·p̂ᵢ·∂D/∂p̂ᵢ| + |ξᵢ·q̂ᵢ·∂D/∂q̂ᵢ| ≤ max(|η|, |ξ|)·C, with (m = (p̂ + q̂)/2)
+//!
+//! | D | C = Σᵢ |p̂ᵢ·∂D/∂p̂ᵢ| + |q̂ᵢ·∂D/∂q̂ᵢ| |
+//! |---|---|
+//! | `ce` | Σ p̂·\|ln q̂\| + Σ p̂ |
+//! | `gkl` (log-probabilities) | Σ p̂·\|ln(p̂/q̂)\| + Σ \|p̂ − q̂\| |
+//! | `jeffreys` | Σ \|p̂·ln(p̂/q̂) + p̂ − q̂\| + \|q̂·ln(p̂/q̂) + p̂ − q̂\| ≤ Σ (p̂ + q̂)·\|ln(p̂/q̂)\| + 2·Σ \|p̂ − q̂\| |
+//! | `js` | ½·Σ p̂·\|ln(p̂/m)\| + q̂·\|ln(q̂/m)\| |
+//!
+//! and `js-distance` = √JS moves by at most √δ when JS moves by δ. The total error of a
+//! transformed row is therefore ≤ 2^-49·S (the `f64` function on the transformed rows) +
+//! max|η|·C. C is of the order of the value for well-separated distributions but not for
+//! near-identical ones (Jeffreys ≈ Σ(p−q)²/p against C ≈ 2Σ|p−q|), so there the relative error
+//! grows as the rows approach each other: the transformation is the price of a divergence that
+//! the library has no log-domain or normalising kernel for. KL never takes this path.
+//!
+//! A limitation: a probability below the smallest `f64` (2^-1074) after the transformation is
+//! 0 — log-probabilities below about −745, logits more than 745·t below their row's maximum,
+//! or `f64` counts below about 2^-1074·Σp. JS loses at most that tiny mass; for `ce`, `gkl`
+//! and `jeffreys` such a zero against a positive probability on the other side gives +∞, where
+//! the exact value is finite (though at least 745 times that probability). Log-probabilities
+//! above ln(f64::MAX) ≈ 709.78, whose e^lp overflows, are refused for the transformed
+//! divergences (validation names the row and column).
 
 use std::fmt;
 
 use rayon::prelude::*;
-use relent_scalar as rs;
 
 use crate::io::Elem;
 
@@ -123,7 +175,15 @@ fn check_row<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Result<()
             x.iter().fold(true, |ok, &v| ok & (v >= zero) & (v < inf))
         }
         // NaN and +inf fail `v < inf`.
-        InputKind::Logprobs => x.iter().fold(true, |ok, &v| ok & (v < inf)),
+        InputKind::Logprobs if route(spec).is_none() => {
+            x.iter().fold(true, |ok, &v| ok & (v < inf))
+        }
+        // Transformed by e^v: NaN, +inf and v > 709 (near ln(f64::MAX), decided exactly by
+        // the slow check) fail.
+        InputKind::Logprobs => {
+            let max = T::from_f64(709.0);
+            x.iter().fold(true, |ok, &v| ok & (v <= max))
+        }
         _ => false,
     };
     if fine {
@@ -182,6 +242,17 @@ fn check_row_slow<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Resu
                         "+inf (only −inf, probability 0, is allowed)".into(),
                     ));
                 }
+                if spec.input == InputKind::Logprobs
+                    && route(spec).is_some()
+                    && v.exp() == f64::INFINITY
+                {
+                    return Err(err(
+                        Some(c),
+                        format!(
+                            "log-probability {v}: e^{v} overflows f64 (above ln(f64::MAX) ≈ 709.78; only -d kl takes such values)"
+                        ),
+                    ));
+                }
                 all_masked &= v == f64::NEG_INFINITY;
             }
             if spec.input == InputKind::Logits && all_masked {
@@ -214,105 +285,143 @@ pub fn validate<T: Elem>(
         .map_or(Ok(()), Err)
 }
 
-/// Softmax of `x / t` in f64 (at least one finite entry, checked by `validate`).
-fn softmax<T: Elem>(x: &[T], t: f64) -> Vec<f64> {
-    let m = x
-        .iter()
-        .map(|v| v.to_f64() / t)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let mut out: Vec<f64> = x.iter().map(|v| (v.to_f64() / t - m).exp()).collect();
-    let s: f64 = out.iter().sum();
-    out.iter_mut().for_each(|v| *v /= s);
-    out
+/// The transformation of a row into probabilities (f64) before a probability function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Transform {
+    /// Each row divided by its sum.
+    Normalize,
+    /// e^x of each log-probability.
+    Exp,
+    /// softmax(x / t) of each logit row.
+    Softmax,
 }
 
-fn probs_fn<T: Elem>(d: Divergence, bits: bool, p: &[T], q: &[T]) -> f64 {
-    match (d, bits) {
-        (Divergence::Kl, false) => rs::kl(p, q),
-        (Divergence::Kl, true) => rs::kl_bits(p, q),
-        (Divergence::Ce, false) => rs::cross_entropy(p, q),
-        (Divergence::Ce, true) => rs::cross_entropy_bits(p, q),
-        (Divergence::Gkl, false) => rs::generalized_kl(p, q),
-        (Divergence::Gkl, true) => rs::generalized_kl_bits(p, q),
-        (Divergence::Jeffreys, false) => rs::jeffreys(p, q),
-        (Divergence::Jeffreys, true) => rs::jeffreys_bits(p, q),
-        (Divergence::Js, false) => rs::js_divergence(p, q),
-        (Divergence::Js, true) => rs::js_divergence_bits(p, q),
-        (Divergence::JsDistance, false) => rs::js_distance(p, q),
-        (Divergence::JsDistance, true) => rs::js_distance_bits(p, q),
+/// How `spec` is computed (see the module docs' table): `None` is a relent function on the
+/// rows as read, `Some` a transformation of both rows and then the probability function.
+fn route(spec: &Spec) -> Option<Transform> {
+    use Divergence::{Gkl, Kl};
+    match (spec.input, spec.divergence) {
+        (InputKind::Probs, _) if !spec.normalize => None,
+        // Both normalised rows sum to 1, so Σp̂ − Σq̂ = 0 and generalised KL is KL.
+        (InputKind::Probs, Kl | Gkl) => None,
+        (InputKind::Probs, _) => Some(Transform::Normalize),
+        (InputKind::Logprobs, Kl) => None,
+        (InputKind::Logprobs, _) => Some(Transform::Exp),
+        // Softmax rows sum to 1: generalised KL is KL, as for normalised probabilities.
+        (InputKind::Logits, Kl | Gkl) => None,
+        (InputKind::Logits, _) => Some(Transform::Softmax),
     }
 }
 
-/// The library's batch divergence for the combinations `relent::batch` computes directly.
-fn batch_divergence(spec: &Spec) -> Option<relent::batch::Divergence> {
-    use relent::batch::Divergence as B;
-    Some(match (spec.input, spec.normalize, spec.divergence) {
-        (InputKind::Probs, false, Divergence::Kl) => B::Kl,
-        (InputKind::Probs, false, Divergence::Ce) => B::CrossEntropy,
-        (InputKind::Probs, false, Divergence::Gkl) => B::GeneralizedKl,
-        (InputKind::Probs, false, Divergence::Jeffreys) => B::Jeffreys,
-        (InputKind::Probs, false, Divergence::Js) => B::JsDivergence,
-        (InputKind::Probs, false, Divergence::JsDistance) => B::JsDistance,
-        (InputKind::Logprobs, _, Divergence::Kl) => B::KlLog,
-        (InputKind::Logits, _, Divergence::Kl) => B::KlLogits {
-            temperature: spec.temperature,
-        },
-        _ => return None,
+/// A relent checked function of two slices.
+type PairFn<T> = fn(&[T], &[T]) -> Result<f64, relent::Error>;
+
+/// The relent checked function of divergence `d` on probabilities (nats or bits).
+fn probs_fn<T: Elem>(d: Divergence, bits: bool) -> PairFn<T> {
+    match (d, bits) {
+        (Divergence::Kl, false) => relent::kl,
+        (Divergence::Kl, true) => relent::kl_bits,
+        (Divergence::Ce, false) => relent::cross_entropy,
+        (Divergence::Ce, true) => relent::cross_entropy_bits,
+        (Divergence::Gkl, false) => relent::generalized_kl,
+        (Divergence::Gkl, true) => relent::generalized_kl_bits,
+        (Divergence::Jeffreys, false) => relent::jeffreys,
+        (Divergence::Jeffreys, true) => relent::jeffreys_bits,
+        (Divergence::Js, false) => relent::js_divergence,
+        (Divergence::Js, true) => relent::js_divergence_bits,
+        (Divergence::JsDistance, false) => relent::js_distance,
+        (Divergence::JsDistance, true) => relent::js_distance_bits,
+    }
+}
+
+/// The relent function of a combination computed on the rows as read (`route` is `None`).
+fn direct<T: Elem>(spec: &Spec, p: &[T], q: &[T]) -> Result<f64, relent::Error> {
+    let bits = spec.bits;
+    match spec.input {
+        InputKind::Probs if !spec.normalize => probs_fn(spec.divergence, bits)(p, q),
+        // KL and generalised KL (equal here, see `route`).
+        InputKind::Probs if bits => relent::kl_normalized_bits(p, q),
+        InputKind::Probs => relent::kl_normalized(p, q),
+        InputKind::Logprobs if bits => relent::kl_log_bits(p, q),
+        InputKind::Logprobs => relent::kl_log(p, q),
+        InputKind::Logits if bits => relent::kl_logits_bits(p, q, spec.temperature),
+        InputKind::Logits => relent::kl_logits(p, q, spec.temperature),
+    }
+}
+
+/// Neumaier's compensated sum (Kahan–Babuška): within 2u·Σ|x| + O(n·u²)·Σ|x| of the exact
+/// sum (Higham, *Accuracy and Stability of Numerical Algorithms*, §4.3), u = 2^-53.
+fn compensated_sum(xs: impl Iterator<Item = f64>) -> f64 {
+    let (mut s, mut c) = (0.0f64, 0.0f64);
+    for x in xs {
+        let t = s + x;
+        c += if s.abs() >= x.abs() {
+            (s - t) + x
+        } else {
+            (x - t) + s
+        };
+        s = t;
+    }
+    s + c
+}
+
+/// Writes the row's probabilities, as the route defines them, into `out` (f64).
+/// The row has been validated: a normalised row has a positive finite sum, a logit row a
+/// finite entry, a log-probability row no entry above ln(f64::MAX).
+fn transform<T: Elem>(how: Transform, t: f64, x: &[T], out: &mut Vec<f64>) {
+    out.clear();
+    match how {
+        Transform::Normalize => {
+            let s = compensated_sum(x.iter().map(|v| v.to_f64()));
+            out.extend(x.iter().map(|v| v.to_f64() / s));
+        }
+        Transform::Exp => out.extend(x.iter().map(|v| v.to_f64().exp())),
+        Transform::Softmax => {
+            let m = x
+                .iter()
+                .map(|v| v.to_f64())
+                .fold(f64::NEG_INFINITY, f64::max);
+            // α = (x − m) / t ≤ 0: e^α never overflows; −∞ (masked) gives exactly 0.
+            out.extend(x.iter().map(|v| ((v.to_f64() - m) / t).exp()));
+            let s = compensated_sum(out.iter().copied());
+            out.iter_mut().for_each(|v| *v /= s);
+        }
+    }
+}
+
+thread_local! {
+    /// The transformed rows of the pair being computed on this thread (reused across rows, so
+    /// the transformed routes allocate once per thread, not once per row).
+    static ROWS: std::cell::RefCell<(Vec<f64>, Vec<f64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// The divergence of one validated pair of rows, by the relent function the module docs'
+/// table names for `spec`.
+///
+/// # Errors
+///
+/// The library's error, which validation ([`validate`], [`row_paired`], [`one_vs_many`])
+/// rules out; it is passed on rather than trusted away.
+pub fn pair<T: Elem>(spec: &Spec, p: &[T], q: &[T]) -> Result<f64, relent::Error> {
+    let Some(how) = route(spec) else {
+        return direct(spec, p, q);
+    };
+    let f = probs_fn::<f64>(spec.divergence, spec.bits);
+    ROWS.with_borrow_mut(|(tp, tq)| {
+        transform(how, spec.temperature, p, tp);
+        transform(how, spec.temperature, q, tq);
+        f(tp, tq)
     })
 }
 
-/// The divergence of one validated pair of rows.
-pub fn pair<T: Elem>(spec: &Spec, p: &[T], q: &[T]) -> f64 {
-    let (d, bits) = (spec.divergence, spec.bits);
-    // The library kernel; on an error (which validation has ruled out) the reference below.
-    if let Some(b) = batch_divergence(spec)
-        && let Ok(v) = relent::batch::pair(b, p, q)
-    {
-        return match (bits, d) {
-            (false, _) => v,
-            // √(JS / ln 2): the distance in bits is the root of the divergence in bits.
-            (true, Divergence::JsDistance) => v / std::f64::consts::LN_2.sqrt(),
-            (true, _) => v / std::f64::consts::LN_2,
-        };
-    }
-    match spec.input {
-        InputKind::Probs if !spec.normalize => probs_fn(d, bits, p, q),
-        InputKind::Probs => {
-            if d == Divergence::Kl {
-                return if bits {
-                    rs::kl_normalized_bits(p, q)
-                } else {
-                    rs::kl_normalized(p, q)
-                };
-            }
-            let norm = |x: &[T]| {
-                let s: f64 = x.iter().map(|v| v.to_f64()).sum();
-                x.iter().map(|v| v.to_f64() / s).collect::<Vec<f64>>()
-            };
-            probs_fn(d, bits, &norm(p), &norm(q))
-        }
-        InputKind::Logprobs if d == Divergence::Kl => {
-            if bits {
-                rs::kl_log_bits(p, q)
-            } else {
-                rs::kl_log(p, q)
-            }
-        }
-        InputKind::Logprobs => {
-            let exp = |x: &[T]| x.iter().map(|v| v.to_f64().exp()).collect::<Vec<f64>>();
-            probs_fn(d, bits, &exp(p), &exp(q))
-        }
-        InputKind::Logits if d == Divergence::Kl => {
-            if bits {
-                rs::kl_logits_bits(p, q, spec.temperature)
-            } else {
-                rs::kl_logits(p, q, spec.temperature)
-            }
-        }
-        InputKind::Logits => {
-            let t = spec.temperature;
-            probs_fn(d, bits, &softmax(p, t), &softmax(q, t))
-        }
+/// A library error on a validated row (should not happen), as a row error.
+fn library_error(row: usize, e: relent::Error) -> RowError {
+    RowError {
+        side: Side::P,
+        row,
+        col: None,
+        problem: format!("the library refused the row pair: {e}"),
     }
 }
 
@@ -333,11 +442,13 @@ pub fn row_paired<T: Elem>(
         .zip(p.par_chunks(cols).zip(q.par_chunks(cols)))
         .enumerate()
         .filter_map(|(i, (o, (p, q)))| {
-            let checked = check_row(spec, Side::P, row0 + i, p)
-                .and_then(|()| check_row(spec, Side::Q, row0 + i, q));
-            match checked {
-                Ok(()) => {
-                    *o = pair(spec, p, q);
+            let row = row0 + i;
+            let computed = check_row(spec, Side::P, row, p)
+                .and_then(|()| check_row(spec, Side::Q, row, q))
+                .and_then(|()| pair(spec, p, q).map_err(|e| library_error(row, e)));
+            match computed {
+                Ok(v) => {
+                    *o = v;
                     None
                 }
                 Err(e) => Some(e),
@@ -361,31 +472,56 @@ pub fn one_vs_many<T: Elem>(
     out.par_iter_mut()
         .zip(block.par_chunks(cols))
         .enumerate()
-        .filter_map(|(i, (o, x))| match check_row(spec, Side::Q, row0 + i, x) {
-            Ok(()) => {
-                *o = if reverse {
+        .filter_map(|(i, (o, x))| {
+            let row = row0 + i;
+            let computed = check_row(spec, Side::Q, row, x).and_then(|()| {
+                let v = if reverse {
                     pair(spec, x, query)
                 } else {
                     pair(spec, query, x)
                 };
-                None
+                v.map_err(|e| RowError {
+                    side: Side::Q,
+                    ..library_error(row, e)
+                })
+            });
+            match computed {
+                Ok(v) => {
+                    *o = v;
+                    None
+                }
+                Err(e) => Some(e),
             }
-            Err(e) => Some(e),
         })
         .min_by_key(key)
         .map_or(Ok(()), Err)
 }
 
-/// All pairs of two validated blocks: `out[i * nq + j] = D(p_i ‖ q_j)`.
-pub fn all_pairs<T: Elem>(spec: &Spec, p: &[T], q: &[T], cols: usize, out: &mut [f64]) {
+/// All pairs of two validated blocks: `out[i * nq + j] = D(p_i ‖ q_j)`, rows of P numbered
+/// from `p_row0` in errors.
+pub fn all_pairs<T: Elem>(
+    spec: &Spec,
+    p: &[T],
+    q: &[T],
+    cols: usize,
+    p_row0: usize,
+    out: &mut [f64],
+) -> Result<(), RowError> {
     let nq = q.len() / cols;
     out.par_chunks_mut(nq.max(1))
         .zip(p.par_chunks(cols))
-        .for_each(|(orow, p)| {
+        .enumerate()
+        .filter_map(|(i, (orow, p))| {
             for (o, q) in orow.iter_mut().zip(q.chunks(cols)) {
-                *o = pair(spec, p, q);
+                match pair(spec, p, q) {
+                    Ok(v) => *o = v,
+                    Err(e) => return Some(library_error(p_row0 + i, e)),
+                }
             }
-        });
+            None
+        })
+        .min_by_key(key)
+        .map_or(Ok(()), Err)
 }
 
 /// The `k` smallest values per row, kept while blocks of candidates stream past.
@@ -486,6 +622,50 @@ mod tests {
         };
         let a = [1.0f64, f64::NEG_INFINITY, 3.0];
         let b = [0.0f64, 1.0, 2.0];
-        assert_eq!(pair(&s, &a, &b), rs::kl_logits(&a, &b, 2.0));
+        assert_eq!(pair(&s, &a, &b), relent::kl_logits(&a, &b, 2.0));
+    }
+
+    #[test]
+    fn generalized_kl_of_normalised_rows_is_kl_normalized() {
+        let p = [3.0f32, 0.0, 5.0, 2.0];
+        let q = [1.0f32, 4.0, 4.0, 1.0];
+        for bits in [false, true] {
+            let s = Spec {
+                normalize: true,
+                bits,
+                ..spec(Divergence::Gkl, InputKind::Probs)
+            };
+            let want = if bits {
+                relent::kl_normalized_bits(&p, &q)
+            } else {
+                relent::kl_normalized(&p, &q)
+            };
+            assert_eq!(pair(&s, &p, &q), want);
+        }
+    }
+
+    #[test]
+    fn compensated_sum_recovers_lost_low_parts() {
+        // Naive summation gives 0 here; the exact sum is 2.
+        let xs = [1.0, 1e100, 1.0, -1e100];
+        assert_eq!(compensated_sum(xs.into_iter()), 2.0);
+        assert_eq!(compensated_sum([0.1f64; 10].into_iter()), 1.0);
+    }
+
+    #[test]
+    fn logprobs_whose_exp_overflows_are_refused_for_transformed_divergences() {
+        let lp = [0.0f64, 709.5, 710.0];
+        let lq = [0.0f64, 0.0, 0.0];
+        let s = spec(Divergence::Js, InputKind::Logprobs);
+        let mut out = [0.0];
+        let e = row_paired(&s, &lp, &lq, 3, 0, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::P, 0, Some(2)));
+        assert!(e.problem.contains("overflows"), "{e}");
+        // 709.5 is fine (e^709.5 < f64::MAX) ...
+        row_paired(&s, &lp[..2], &lq[..2], 2, 0, &mut out).unwrap();
+        // ... and KL of log-probabilities is never transformed: 710 is a valid input.
+        let s = spec(Divergence::Kl, InputKind::Logprobs);
+        row_paired(&s, &lp, &lq, 3, 0, &mut out).unwrap();
+        assert_eq!(out[0], relent::kl_log(&lp, &lq).unwrap());
     }
 }

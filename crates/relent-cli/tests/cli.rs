@@ -964,7 +964,13 @@ fn bench_runs() {
         "--seconds",
         "0.01",
     ]));
-    assert!(out.starts_with("backend: "), "{out}");
+    // The kernels' backend, as the library names it (the same process environment).
+    assert!(
+        out.starts_with(&format!("backend: {}\n", relent::backend())),
+        "{out}"
+    );
+    assert!(!out.contains("relent-scalar"), "{out}");
+    assert!(out.contains("relent::batch::row_paired_into"), "{out}");
     assert!(
         out.contains("bf16") && out.contains("rows (batch)"),
         "{out}"

@@ -70,11 +70,21 @@ pub fn run(args: Args) -> Result<()> {
         bits: false,
     };
     let mut out = std::io::stdout().lock();
-    // TODO(lead): print relent::backend() (e.g. "avx2") once it exists; the CLI computes with
-    // relent-scalar until compute.rs is switched over.
-    writeln!(out, "backend: reference (relent-scalar)")?;
+    writeln!(out, "backend: {}", relent::backend())?;
+    if let Err(e) = relent::try_backend() {
+        writeln!(out, "note: RELENT_BACKEND ignored ({e})")?;
+    }
     writeln!(out, "threads: {}", rayon::current_num_threads())?;
-    writeln!(out, "divergence: {}", args.divergence.name())?;
+    writeln!(
+        out,
+        "divergence: {} of probabilities",
+        args.divergence.name()
+    )?;
+    writeln!(
+        out,
+        "one pair: relent::{} (checked); rows (batch): relent::batch::row_paired_into",
+        relent_name(args.divergence)
+    )?;
     writeln!(out)?;
     writeln!(
         out,
@@ -84,7 +94,7 @@ pub fn run(args: Args) -> Result<()> {
     for &dt in &dtypes {
         for &n in &args.sizes {
             for batch in [false, true] {
-                let (secs, elems) = dispatch!(dt, measure(&spec, n, batch, args.seconds));
+                let (secs, elems) = dispatch!(dt, measure(&spec, n, batch, args.seconds))?;
                 let per = secs / elems as f64;
                 let bytes = 2.0 * elems as f64 * dt.size() as f64;
                 writeln!(
@@ -118,8 +128,36 @@ fn probs<T: Elem>(n: usize, seed: u64) -> Vec<T> {
     raw.iter().map(|v| T::from_f64(v / sum)).collect()
 }
 
+/// The name of the relent function timed for `d`.
+fn relent_name(d: Divergence) -> &'static str {
+    match d {
+        Divergence::Kl => "kl",
+        Divergence::Ce => "cross_entropy",
+        Divergence::Gkl => "generalized_kl",
+        Divergence::Jeffreys => "jeffreys",
+        Divergence::Js => "js_divergence",
+        Divergence::JsDistance => "js_distance",
+    }
+}
+
+/// The relent::batch divergence for `d` on probabilities.
+fn batch_divergence(d: Divergence) -> relent::batch::Divergence {
+    use relent::batch::Divergence as B;
+    match d {
+        Divergence::Kl => B::Kl,
+        Divergence::Ce => B::CrossEntropy,
+        Divergence::Gkl => B::GeneralizedKl,
+        Divergence::Jeffreys => B::Jeffreys,
+        Divergence::Js => B::JsDivergence,
+        Divergence::JsDistance => B::JsDistance,
+    }
+}
+
 /// Runs the computation until `seconds` pass; returns (seconds, elements processed).
-fn measure<T: Elem>(spec: &Spec, n: usize, batch: bool, seconds: f64) -> (f64, u64) {
+/// One pair: the checked single-pair function (`compute::pair`, which for probabilities is
+/// `relent::kl` and friends). Rows: `relent::batch::row_paired_into` over the whole matrix
+/// on the global rayon pool (`--threads`), validation included.
+fn measure<T: Elem>(spec: &Spec, n: usize, batch: bool, seconds: f64) -> Result<(f64, u64)> {
     let budget = Duration::from_secs_f64(seconds);
     // Batch mode: about 64 MiB per operand (out of cache, like real batches), at most 4096 rows.
     let rows = if batch {
@@ -133,18 +171,23 @@ fn measure<T: Elem>(spec: &Spec, n: usize, batch: bool, seconds: f64) -> (f64, u
     let q: Vec<T> = (0..rows)
         .flat_map(|r| probs::<T>(n, 2 * r as u64 + 2))
         .collect();
+    let (pm, qm) = (
+        relent::batch::MatRef::new(&p, rows, n)?,
+        relent::batch::MatRef::new(&q, rows, n)?,
+    );
+    let div = batch_divergence(spec.divergence);
+    let opts = relent::batch::Options::new();
     let mut out = vec![0.0; rows];
     let start = Instant::now();
     let mut elems = 0u64;
     while start.elapsed() < budget || elems == 0 {
         if batch {
-            let r = compute::row_paired(spec, black_box(&p), black_box(&q), n, 0, &mut out);
-            debug_assert!(r.is_ok());
+            relent::batch::row_paired_into(div, black_box(pm), black_box(qm), &mut out, &opts)?;
         } else {
-            out[0] = compute::pair(spec, black_box(&p), black_box(&q));
+            out[0] = compute::pair(spec, black_box(&p), black_box(&q))?;
         }
         black_box(&out);
         elems += (rows * n) as u64;
     }
-    (start.elapsed().as_secs_f64(), elems)
+    Ok((start.elapsed().as_secs_f64(), elems))
 }

@@ -125,7 +125,8 @@ fn stream<T: Elem>(
             compute::validate(spec, Side::Q, &qb, cols, qs)
                 .map_err(|e| common::row_error(e, p, q))?;
             crate::io::try_resize(&mut scores, pn * qn, 0.0, "scores")?;
-            compute::all_pairs(spec, &pb, &qb, cols, &mut scores);
+            compute::all_pairs(spec, &pb, &qb, cols, ps, &mut scores)
+                .map_err(|e| common::row_error(e, p, q))?;
             f(ps, qs, &scores, qn);
             qs += qn;
         }

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use half::{bf16, f16};
-use relent_scalar::Element;
+use relent::Element;
 
 /// The on-disk element type of an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
