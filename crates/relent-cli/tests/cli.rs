@@ -1163,3 +1163,327 @@ fn table_tsv_and_stdin_summary_formats() {
     let err = fails(&relent(&["rows", s(&d.path().join("f3.npy")), &pp]));
     assert!(err.contains("Fortran"), "{err}");
 }
+
+/// Data for the library comparisons: probability rows with zeros, strictly positive rows and
+/// near-identical pairs (where cancellation matters), `rows` × `cols` each.
+fn library_rows(seed: u64, rows: usize, cols: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    let mut g = Rng(seed);
+    let mut p = g.probs(rows, cols);
+    let mut q = g.probs(rows, cols);
+    for i in (0..rows).step_by(3) {
+        // Strictly positive.
+        p[i] = (0..cols).map(|_| g.next() + 0.05).collect();
+        q[i] = (0..cols).map(|_| g.next() + 0.05).collect();
+    }
+    for i in (1..rows).step_by(3) {
+        // Near-identical: q = p·(1 + 1e-6·noise), zeros kept.
+        q[i] = p[i].iter().map(|x| x * (1.0 + 1e-6 * g.next())).collect();
+    }
+    (p, q)
+}
+
+/// Runs `relent rows` on two files with `args`, with 1 and with 3 threads (which must give
+/// the same bytes), and returns the parsed column.
+fn rows_column(p: &Path, q: &Path, args: &[&str]) -> Vec<f64> {
+    let run = |threads: &str| {
+        let mut a = vec!["rows", s(p), s(q), "-j", threads];
+        a.extend_from_slice(args);
+        ok(&relent(&a))
+    };
+    let one = run("1");
+    assert_eq!(one, run("3"), "{args:?}: thread count changed the output");
+    csv_column(&one)
+}
+
+/// Asserts bit-for-bit equality (NaN never expected).
+fn assert_same_bits(got: &[f64], want: &[f64], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert_eq!(
+            g.to_bits(),
+            w.to_bits(),
+            "{what}, row {i}: got {g}, want {w}"
+        );
+    }
+}
+
+#[test]
+fn direct_combinations_are_the_library_functions_bit_for_bit() {
+    // Each combination the CLI maps to one relent function gives exactly that function's
+    // value (CSV output round-trips f64 exactly), for f32 and f64 files.
+    let d = tmp();
+    let (p, q) = library_rows(21, 9, 7);
+    let counts = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| (x * 1000.0).round()).collect())
+            .collect()
+    };
+    let (cp, cq) = (counts(&p), counts(&q));
+    let ln = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| x.ln()).collect())
+            .collect()
+    };
+    let (mut lp, lq) = (ln(&p), ln(&q));
+    // Beyond e^709: only kl_log (no transformation) takes it.
+    lp[0][0] = 709.9;
+    let logits = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| 3.0 * x.ln() + 1.5).collect())
+            .collect()
+    };
+    let (ap, aq) = (logits(&p), logits(&q));
+    type F<T> = fn(&[T], &[T]) -> Result<f64, relent::Error>;
+    fn check<T: rs::Element>(d: &Path, kind: &str, files: [&[Vec<f64>]; 8]) {
+        let [p, q, cp, cq, lp, lq, ap, aq] = files;
+        let write = |name: &str, m: &[Vec<f64>]| {
+            let f = d.join(format!("{name}-{kind}.npy"));
+            write_npy(&f, m, kind, false);
+            f
+        };
+        let (fp, fq) = (write("p", p), write("q", q));
+        let (fcp, fcq) = (write("cp", cp), write("cq", cq));
+        let (flp, flq) = (write("lp", lp), write("lq", lq));
+        let (fap, faq) = (write("ap", ap), write("aq", aq));
+        type Lib<'a, T> = &'a dyn Fn(&[T], &[T]) -> Result<f64, relent::Error>;
+        let lib = |a: &[Vec<f64>], b: &[Vec<f64>], f: Lib<'_, T>| {
+            per_row(&round::<T>(a), &round::<T>(b), |x, y| f(x, y).unwrap())
+        };
+        let probs: [(&str, F<T>, F<T>); 6] = [
+            ("kl", relent::kl, relent::kl_bits),
+            ("ce", relent::cross_entropy, relent::cross_entropy_bits),
+            ("gkl", relent::generalized_kl, relent::generalized_kl_bits),
+            ("jeffreys", relent::jeffreys, relent::jeffreys_bits),
+            ("js", relent::js_divergence, relent::js_divergence_bits),
+            ("js-distance", relent::js_distance, relent::js_distance_bits),
+        ];
+        for (name, nats, bits) in probs {
+            let what = format!("{kind} probs {name}");
+            assert_same_bits(
+                &rows_column(&fp, &fq, &["-d", name]),
+                &lib(p, q, &nats),
+                &what,
+            );
+            let got = rows_column(&fp, &fq, &["-d", name, "--bits"]);
+            assert_same_bits(&got, &lib(p, q, &bits), &what);
+        }
+        // --normalize: KL and generalised KL (equal for normalised rows) are kl_normalized.
+        for name in ["kl", "gkl"] {
+            let what = format!("{kind} --normalize {name}");
+            let got = rows_column(&fcp, &fcq, &["-d", name, "--normalize"]);
+            assert_same_bits(&got, &lib(cp, cq, &relent::kl_normalized), &what);
+            let got = rows_column(&fcp, &fcq, &["-d", name, "--normalize", "--bits"]);
+            assert_same_bits(&got, &lib(cp, cq, &relent::kl_normalized_bits), &what);
+        }
+        // Log-probabilities: kl_log.
+        let got = rows_column(&flp, &flq, &["--input", "logprobs"]);
+        assert_same_bits(&got, &lib(lp, lq, &relent::kl_log), "logprobs kl");
+        let got = rows_column(&flp, &flq, &["--input", "logprobs", "--bits"]);
+        assert_same_bits(&got, &lib(lp, lq, &relent::kl_log_bits), "logprobs kl bits");
+        // Logits at a temperature: kl_logits, also for generalised KL.
+        for name in ["kl", "gkl"] {
+            let what = format!("{kind} logits {name}");
+            let args = ["--input", "logits", "-t", "1.7", "-d", name];
+            let got = rows_column(&fap, &faq, &args);
+            let want = lib(ap, aq, &|a, b| relent::kl_logits(a, b, 1.7));
+            assert_same_bits(&got, &want, &what);
+            let got = rows_column(&fap, &faq, &[&args[..], &["--bits"]].concat());
+            let want = lib(ap, aq, &|a, b| relent::kl_logits_bits(a, b, 1.7));
+            assert_same_bits(&got, &want, &what);
+        }
+    }
+    let files = [&p[..], &q, &cp, &cq, &lp, &lq, &ap, &aq];
+    check::<f64>(d.path(), "<f8", files);
+    check::<f32>(d.path(), "<f4", files);
+}
+
+/// Unit roundoff of f64.
+const U: f64 = f64::EPSILON / 2.0;
+
+/// C = Σ |p·∂D/∂p| + |q·∂D/∂q| of divergence `name` at (p, q): the factor by which relative
+/// errors in the probabilities move D (compute.rs, `# Accuracy`), in nats.
+fn sensitivity(name: &str, p: &[f64], q: &[f64]) -> f64 {
+    // x·ln(x/y) with 0·ln(0/y) = 0.
+    let xl = |x: f64, y: f64| {
+        if x == 0.0 {
+            0.0
+        } else {
+            x * (x / y).ln().abs()
+        }
+    };
+    p.iter()
+        .zip(q)
+        .map(|(&p, &q)| match name {
+            "ce" => {
+                if p == 0.0 {
+                    0.0
+                } else {
+                    p * q.ln().abs() + p
+                }
+            }
+            "gkl" => xl(p, q) + (p - q).abs(),
+            "jeffreys" => xl(p, q) + xl(q, p) + 2.0 * (p - q).abs(),
+            "js" | "js-distance" => {
+                let m = 0.5 * (p + q);
+                0.5 * (xl(p, m) + xl(q, m))
+            }
+            n => panic!("{n}"),
+        })
+        .sum()
+}
+
+#[test]
+fn transformed_combinations_within_the_documented_bound() {
+    // The combinations the library has no function for (normalised rows, log-probabilities,
+    // logits with a divergence other than KL) transform each row and call the f64 probability
+    // function. The reference here: this test's own (naive) transformation and the same relent
+    // function called directly. Tolerance, from compute.rs's `# Accuracy`: both values carry
+    // the f64 function's 2^-49·S (S = the value, every term ≥ 0) on slightly different
+    // rows, which differ by the two transformations' relative errors η (the CLI's as
+    // documented, this test's: n·u for a naive sum of n terms) times the sensitivity C.
+    let d = tmp();
+    let (n, rows, t) = (8usize, 12usize, 0.6);
+    let (p, q) = library_rows(31, rows, n);
+    let counts = |m: &[Vec<f64>], scale: f64| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| x * scale).collect())
+            .collect()
+    };
+    let ln = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| x.ln()).collect())
+            .collect()
+    };
+    let logits = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| 2.0 * x.ln() - 4.0).collect())
+            .collect()
+    };
+    let naive_sum = |r: &[f64]| r.iter().sum::<f64>();
+    let normalise = |r: &[f64]| -> Vec<f64> {
+        let s = naive_sum(r);
+        r.iter().map(|x| x / s).collect()
+    };
+    let exp = |r: &[f64]| -> Vec<f64> { r.iter().map(|x| x.exp()).collect() };
+    let softmax = |r: &[f64]| -> Vec<f64> {
+        let m = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        normalise(&r.iter().map(|x| ((x - m) / t).exp()).collect::<Vec<_>>())
+    };
+    // Largest |α| = |x − max x|/t over the entries of a logit row with non-zero probability.
+    let max_alpha = |r: &[f64]| {
+        let m = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        r.iter()
+            .filter(|x| x.is_finite())
+            .map(|x| ((x - m) / t).abs())
+            .fold(0.0, f64::max)
+    };
+    type F = fn(&[f64], &[f64]) -> Result<f64, relent::Error>;
+    let funcs: [(&str, F, F); 5] = [
+        ("ce", relent::cross_entropy, relent::cross_entropy_bits),
+        ("gkl", relent::generalized_kl, relent::generalized_kl_bits),
+        ("jeffreys", relent::jeffreys, relent::jeffreys_bits),
+        ("js", relent::js_divergence, relent::js_divergence_bits),
+        ("js-distance", relent::js_distance, relent::js_distance_bits),
+    ];
+    for (kind, elem) in [("<f8", 0u8), ("<f4", 1)] {
+        // Inputs as the CLI reads them (f4 files hold f32-rounded numbers).
+        let stored = |m: Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+            if elem == 0 {
+                m
+            } else {
+                m.iter()
+                    .map(|r| r.iter().map(|&x| x as f32 as f64).collect())
+                    .collect()
+            }
+        };
+        type Tr<'a> = &'a dyn Fn(&[f64]) -> Vec<f64>;
+        /// (name, P, Q, flags, the test's transformation, η of both transformations / u;
+        /// for logits it depends on the row and is computed below).
+        type Input<'a> = (
+            &'a str,
+            Vec<Vec<f64>>,
+            Vec<Vec<f64>>,
+            &'a [&'a str],
+            Tr<'a>,
+            f64,
+        );
+        let inputs: [Input<'_>; 3] = [
+            (
+                "normalize",
+                stored(counts(&p, 37.5)),
+                stored(counts(&q, 0.02)),
+                &["--normalize"],
+                &normalise,
+                (3 + n) as f64,
+            ),
+            (
+                "logprobs",
+                stored(ln(&p)),
+                stored(ln(&q)),
+                &["--input", "logprobs"],
+                &exp,
+                4.0,
+            ),
+            (
+                "logits",
+                stored(logits(&p)),
+                stored(logits(&q)),
+                &["--input", "logits", "-t", "0.6"],
+                &softmax,
+                f64::NAN,
+            ),
+        ];
+        for (input, a, b, flags, transform, eta) in inputs {
+            let fa = d.path().join(format!("a-{input}-{elem}.npy"));
+            let fb = d.path().join(format!("b-{input}-{elem}.npy"));
+            write_npy(&fa, &a, kind, false);
+            write_npy(&fb, &b, kind, false);
+            for (name, nats, bits) in funcs {
+                if name == "gkl" && input != "logprobs" {
+                    continue; // the library's kl_normalized / kl_logits: tested bit for bit
+                }
+                for in_bits in [false, true] {
+                    let mut args = vec!["-d", name];
+                    args.extend_from_slice(flags);
+                    if in_bits {
+                        args.push("--bits");
+                    }
+                    let got = rows_column(&fa, &fb, &args);
+                    for (i, (ra, rb)) in a.iter().zip(&b).enumerate() {
+                        let (ta, tb) = (transform(ra), transform(rb));
+                        let f = if in_bits { bits } else { nats };
+                        let want = f(&ta, &tb).unwrap();
+                        let what = format!("{kind} {input} {name} bits={in_bits} row {i}");
+                        if !want.is_finite() || want == 0.0 {
+                            assert_eq!(got[i].to_bits(), want.to_bits(), "{what}: got {}", got[i]);
+                            continue;
+                        }
+                        // η of both transformations together.
+                        let eta = if input == "logits" {
+                            // CLI: (2|α| + 2ᾱ + 7)·u ≤ (4A + 7)·u; this test's: (4A + n + 5)·u.
+                            let big_a = max_alpha(ra).max(max_alpha(rb));
+                            (8.0 * big_a + n as f64 + 12.0) * U
+                        } else {
+                            eta * U
+                        };
+                        let unit = if in_bits { std::f64::consts::LN_2 } else { 1.0 };
+                        let delta = eta * sensitivity(name, &ta, &tb) / unit;
+                        let moved = if name == "js-distance" {
+                            // √ moves by at most δ/(2√JS) when JS moves by δ.
+                            delta / (2.0 * want)
+                        } else {
+                            delta
+                        };
+                        let tol = 1.01 * (moved + 2.0 * 2f64.powi(-49) * want.abs());
+                        let err = (got[i] - want).abs();
+                        assert!(
+                            err <= tol,
+                            "{what}: got {}, want {want}, error {err:e} > bound {tol:e}",
+                            got[i]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
