@@ -1487,3 +1487,162 @@ fn transformed_combinations_within_the_documented_bound() {
         }
     }
 }
+
+/// The names in a directory, sorted.
+fn dir_names(d: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn output_format_by_extension_and_unwritable_targets() {
+    let d = tmp();
+    let (p, q) = (Rng(41).probs(3, 4), Rng(42).probs(3, 4));
+    write_npy(&d.path().join("p.npy"), &p, "<f8", false);
+    write_npy(&d.path().join("q.npy"), &q, "<f8", false);
+    let (pp, qp) = (
+        s(&d.path().join("p.npy")).to_string(),
+        s(&d.path().join("q.npy")).to_string(),
+    );
+    let want = per_row(&p, &q, rs::kl);
+    // -o picks the format from the extension: .jsonl, .txt (table), .csv, .npy.
+    let o = d.path().join("kl.jsonl");
+    assert!(ok(&relent(&["rows", &pp, &qp, "-o", s(&o)])).is_empty());
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&o)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<f64> = lines.iter().map(|v| v["kl"].as_f64().unwrap()).collect();
+    assert_close(&got, &want);
+    assert_eq!(lines[2]["row"], 2);
+    let o = d.path().join("kl.txt");
+    ok(&relent(&["rows", &pp, &qp, "-o", s(&o)]));
+    let table = std::fs::read_to_string(&o).unwrap();
+    assert!(table.starts_with("row  kl\n  0  "), "{table}");
+    assert_eq!(table.lines().count(), 4, "{table}");
+    let o = d.path().join("kl.csv");
+    ok(&relent(&["rows", &pp, &qp, "-o", s(&o)]));
+    assert_close(&csv_column(&std::fs::read_to_string(&o).unwrap()), &want);
+    let o = d.path().join("kl.npy");
+    ok(&relent(&["rows", &pp, &qp, "-o", s(&o)]));
+    let (shape, descr, words) = read_npy8(&o);
+    assert_eq!((shape, descr.as_str()), (vec![3], "<f8"));
+    let got: Vec<f64> = words.iter().map(|w| f64::from_le_bytes(*w)).collect();
+    assert_close(&got, &want);
+    let before = dir_names(d.path());
+
+    // Unwritable targets: a directory that does not exist, a "directory" that is a file, a
+    // target that is a directory. Each fails with the path, leaves no temporary file, and a
+    // file that was there before is untouched.
+    let missing = d.path().join("no/such/dir/kl.csv");
+    let err = fails(&relent(&["rows", &pp, &qp, "-o", s(&missing)]));
+    assert!(err.contains("no/such/dir"), "{err}");
+    let err = fails(&relent(&["rows", &pp, &qp, "-o", &format!("{pp}/kl.csv")]));
+    assert!(
+        err.contains("p.npy") && err.contains("Not a directory"),
+        "{err}"
+    );
+    let dir = d.path().join("taken.csv");
+    std::fs::create_dir(&dir).unwrap();
+    let err = fails(&relent(&["rows", &pp, &qp, "-o", s(&dir)]));
+    assert!(err.contains("taken.csv"), "{err}");
+    std::fs::remove_dir(&dir).unwrap();
+    assert_eq!(dir_names(d.path()), before);
+    // A failing computation does not replace an existing output.
+    let mut bad = q.clone();
+    bad[1][2] = -1.0;
+    write_npy(&d.path().join("bad.npy"), &bad, "<f8", false);
+    let o = d.path().join("kl.csv");
+    let old = std::fs::read(&o).unwrap();
+    let err = fails(&relent(&[
+        "rows",
+        &pp,
+        s(&d.path().join("bad.npy")),
+        "-o",
+        s(&o),
+    ]));
+    assert!(
+        err.contains("bad.npy") && err.contains("row 1, column 2"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&o).unwrap(), old);
+    assert_eq!(
+        dir_names(d.path()).len(),
+        before.len() + 1,
+        "only bad.npy is new"
+    );
+    // --threads 0 is refused.
+    assert!(fails(&relent(&["rows", &pp, &qp, "-j", "0"])).contains("--threads"));
+}
+
+#[test]
+#[cfg(unix)]
+fn read_only_output_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tmp();
+    let p = d.path().join("p.npy");
+    write_npy(&p, &Rng(43).probs(2, 3), "<f8", false);
+    let ro = d.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(ro.join("probe"), b"").is_ok() {
+        // root (or a file system without permissions) writes anyway.
+        eprintln!("skipped: a read-only directory is writable here (running as root?)");
+        let _ = std::fs::remove_file(ro.join("probe"));
+        return;
+    }
+    let err = fails(&relent(&[
+        "rows",
+        s(&p),
+        s(&p),
+        "-o",
+        s(&ro.join("kl.npy")),
+    ]));
+    assert!(
+        err.contains("ro") && err.contains("temporary file"),
+        "{err}"
+    );
+    assert!(dir_names(&ro).is_empty());
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn progress_bar_only_on_a_terminal() {
+    // A job of 2048 × 2048 pairs of 64 values (2^28 element pairs, the bar's threshold),
+    // with stderr on a pseudo-terminal (util-linux `script`) and then on a pipe.
+    let d = tmp();
+    let p = d.path().join("p.npy");
+    write_npy(&p, &Rng(44).probs(2048, 64), "<f4", false);
+    let o = d.path().join("nn.csv");
+    let cmd = format!(
+        "'{BIN}' top-k '{}' -k 1 --block-rows 64 -o '{}'",
+        s(&p),
+        s(&o)
+    );
+    let Ok(tty) = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+    else {
+        eprintln!("skipped: no `script` to run relent on a terminal");
+        return;
+    };
+    let shown = String::from_utf8_lossy(&tty.stdout);
+    assert!(tty.status.success(), "{shown}");
+    assert!(
+        shown.contains("/2048 rows"),
+        "no progress bar on a terminal: {shown}"
+    );
+    let piped = relent(&["top-k", s(&p), "-k", "1", "--block-rows", "64", "-o", s(&o)]);
+    ok(&piped);
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+}
