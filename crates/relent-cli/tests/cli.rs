@@ -1646,3 +1646,78 @@ fn progress_bar_only_on_a_terminal() {
         String::from_utf8_lossy(&piped.stderr)
     );
 }
+
+#[test]
+fn safetensors_errors_name_file_and_tensor() {
+    let d = tmp();
+    let f32s = |v: &[f32]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
+    let f = d.path().join("run.safetensors");
+    write_safetensors(
+        &f,
+        &[
+            (
+                "probs",
+                safetensors::Dtype::F32,
+                vec![2, 3],
+                f32s(&[0.2, 0.3, 0.5, 0.1, -0.4, 0.5]),
+            ),
+            (
+                "wide",
+                safetensors::Dtype::F32,
+                vec![1, 4],
+                f32s(&[0.25; 4]),
+            ),
+            (
+                "ids",
+                safetensors::Dtype::I32,
+                vec![2, 3],
+                [1i32, 2, 3, 4, 5, 6]
+                    .iter()
+                    .flat_map(|x| x.to_le_bytes())
+                    .collect(),
+            ),
+        ],
+    );
+    let t = |name: &str| format!("{}:{name}", s(&f));
+    // A negative value: file, tensor, row, column and the value.
+    let err = fails(&relent(&["rows", &t("probs"), &t("probs")]));
+    assert!(
+        err.contains("run.safetensors:probs")
+            && err.contains("row 1, column 1")
+            && err.contains("negative value -0.4"),
+        "{err}"
+    );
+    // Wrong dtype.
+    let err = fails(&relent(&["rows", &t("ids"), &t("probs")]));
+    assert!(
+        err.contains("run.safetensors:ids") && err.contains("unsupported dtype I32"),
+        "{err}"
+    );
+    // Shape mismatch, both tensors named.
+    let err = fails(&relent(&["rows", &t("probs"), &t("wide")]));
+    assert!(
+        err.contains("shape mismatch")
+            && err.contains("run.safetensors:probs")
+            && err.contains("run.safetensors:wide"),
+        "{err}"
+    );
+    // Truncated data: the chosen tensor "a" is intact, the file ends inside "b": the file is
+    // refused all the same.
+    let header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[0,8]},\
+                  \"b\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[8,16]}}";
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend_from_slice(&f32s(&[0.5, 0.5, 0.5]));
+    let cut = d.path().join("cut.safetensors");
+    std::fs::write(&cut, &bytes).unwrap();
+    let err = fails(&relent(&["rows", &format!("{}:a", s(&cut)), &t("probs")]));
+    assert!(
+        err.contains("cut.safetensors") && err.contains("truncated") && err.contains("16 bytes"),
+        "{err}"
+    );
+    // Complete, the same file is fine.
+    bytes.extend_from_slice(&f32s(&[0.5]));
+    std::fs::write(&cut, &bytes).unwrap();
+    let a = format!("{}:a", s(&cut));
+    assert_eq!(csv_column(&ok(&relent(&["rows", &a, &a]))), vec![0.0]);
+}

@@ -1,5 +1,6 @@
 //! `.safetensors` reader: only the JSON header is read and validated (8-byte little-endian
-//! length, UTF-8 JSON, per-tensor dtype, shape and data offsets checked against the file size);
+//! length, UTF-8 JSON, the chosen tensor's dtype, shape and data offsets checked against the
+//! file size, and every tensor's data inside the file, so a truncated file is refused);
 //! the chosen tensor's rows are then read on demand. Accepts F16, BF16, F32 and F64 tensors.
 
 use std::io::Read;
@@ -95,6 +96,19 @@ pub fn open(path: &Path, tensor: Option<&str>) -> Result<Matrix> {
         );
     }
     check_data_size(&name, &shape, dtype, end - begin)?;
+    // The chosen tensor is intact, but a file cut short elsewhere (another tensor's data
+    // missing) is corrupt as a whole: refuse it rather than read from a damaged file.
+    let needed = map
+        .iter()
+        .filter(|(k, _)| *k != "__metadata__")
+        .filter_map(|(_, v)| v.get("data_offsets")?.as_array()?.get(1)?.as_u64())
+        .max()
+        .unwrap_or(0);
+    if needed > data_len {
+        bail!(
+            "{shown}: truncated .safetensors: its tensors need {needed} bytes of data but the file has {data_len}"
+        );
+    }
     Matrix::from_file(name, &shape, dtype, file, 8 + n + begin, false, false)
 }
 
