@@ -51,9 +51,9 @@
 //! | `jeffreys` | Σ \|p̂·ln(p̂/q̂) + p̂ − q̂\| + \|q̂·ln(p̂/q̂) + p̂ − q̂\| ≤ Σ (p̂ + q̂)·\|ln(p̂/q̂)\| + 2·Σ \|p̂ − q̂\| |
 //! | `js` | ½·Σ p̂·\|ln(p̂/m)\| + q̂·\|ln(q̂/m)\| |
 //!
-//! and `js-distance` = √JS moves by at most √δ when JS moves by δ. The total error of a
-//! transformed row is therefore ≤ 2^-49·S (the `f64` function on the transformed rows) +
-//! max|η|·C. C is of the order of the value for well-separated distributions but not for
+//! and `js-distance` = √JS moves by at most min(√δ, δ/(2√JS)) when JS moves by δ. The total
+//! error of a transformed row is therefore ≤ 2^-49·S (the `f64` function on the transformed
+//! rows) + max|η|·C. C is of the order of the value for well-separated distributions but not for
 //! near-identical ones (Jeffreys ≈ Σ(p−q)²/p against C ≈ 2Σ|p−q|), so there the relative error
 //! grows as the rows approach each other: the transformation is the price of a divergence that
 //! the library has no log-domain or normalising kernel for. KL never takes this path.
@@ -408,11 +408,14 @@ pub fn pair<T: Elem>(spec: &Spec, p: &[T], q: &[T]) -> Result<f64, relent::Error
         return direct(spec, p, q);
     };
     let f = probs_fn::<f64>(spec.divergence, spec.bits);
-    ROWS.with_borrow_mut(|(tp, tq)| {
-        transform(how, spec.temperature, p, tp);
-        transform(how, spec.temperature, q, tq);
-        f(tp, tq)
-    })
+    // Taken out and put back (not borrowed): nothing can observe a half-used buffer, and a
+    // re-entrant call on this thread would only allocate its own.
+    let (mut tp, mut tq) = ROWS.take();
+    transform(how, spec.temperature, p, &mut tp);
+    transform(how, spec.temperature, q, &mut tq);
+    let v = f(&tp, &tq);
+    ROWS.set((tp, tq));
+    v
 }
 
 /// A library error on a validated row (should not happen), as a row error.
