@@ -1,10 +1,12 @@
 //! End-to-end tests: the built `relent` binary on files written here (npy C/Fortran order,
 //! f16/f32/f64, big-endian, safetensors bf16, CSV/TSV with and without header, stdin),
-//! including corrupt, truncated and hostile files; outputs checked against relent-scalar.
+//! including corrupt, truncated and hostile files; outputs checked against relent-scalar (the
+//! exact reference) and against the relent functions called directly.
 //!
-//! Tolerance: the CLI may compute with the fast kernels, whose documented bound for the
-//! default precision is 2^-21 relative error (CONTRACT.md, `Precision::Default`); results are
-//! compared with that bound (and exactly for 0 and ±inf). Today they are bit-identical.
+//! Tolerances: against relent-scalar, the kernels' documented bound for the default precision,
+//! 2^-21 relative (CONTRACT.md, `Precision::Default`; exactly for 0 and ±inf). Against relent,
+//! bit for bit where the CLI calls one relent function on the rows as read, and the bound
+//! derived in compute.rs (`# Accuracy`) where it transforms the rows first.
 //!
 //! Golden `--help` files live in tests/golden/; regenerate with `UPDATE_GOLDEN=1 cargo test`.
 
@@ -1720,4 +1722,72 @@ fn safetensors_errors_name_file_and_tensor() {
     std::fs::write(&cut, &bytes).unwrap();
     let a = format!("{}:a", s(&cut));
     assert_eq!(csv_column(&ok(&relent(&["rows", &a, &a]))), vec![0.0]);
+}
+
+#[test]
+fn every_command_computes_the_same_pair_values() {
+    // rows, one-vs-many (both directions) and all-pairs share one pair function: for a
+    // transformed combination (JS of logits) and a direct one (KL of normalised counts) their
+    // values agree bit for bit, and match the relent function called directly.
+    let d = tmp();
+    let (p, q) = library_rows(51, 4, 6);
+    let logits = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| x.ln() + 2.0).collect())
+            .collect()
+    };
+    let counts = |m: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        m.iter()
+            .map(|r| r.iter().map(|x| (x * 500.0).round()).collect())
+            .collect()
+    };
+    type Case<'a> = (&'a str, Vec<Vec<f64>>, Vec<Vec<f64>>, &'a [&'a str]);
+    let cases: [Case<'_>; 2] = [
+        (
+            "logits",
+            logits(&p),
+            logits(&q),
+            &["--input", "logits", "-d", "js"],
+        ),
+        ("counts", counts(&p), counts(&q), &["--normalize"]),
+    ];
+    for (name, a, b, flags) in cases {
+        let fa = d.path().join(format!("{name}-a.npy"));
+        let fb = d.path().join(format!("{name}-b.npy"));
+        write_npy(&fa, &a, "<f4", false);
+        write_npy(&fb, &b, "<f4", false);
+        let run = |cmd: &[&str]| ok(&relent(&[cmd, flags].concat()));
+        let rows = csv_column(&run(&["rows", s(&fa), s(&fb)]));
+        let all: Vec<Vec<f64>> = run(&["all-pairs", s(&fa), s(&fb), "-f", "csv"])
+            .lines()
+            .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+            .collect();
+        for i in 0..a.len() {
+            assert_same_bits(
+                &[all[i][i]],
+                &[rows[i]],
+                &format!("{name} all-pairs[{i}][{i}]"),
+            );
+            let r = i.to_string();
+            let one = csv_column(&run(&["one-vs-many", s(&fa), s(&fb), "--row", &r]));
+            assert_same_bits(&one, &all[i], &format!("{name} one-vs-many row {i}"));
+            let rev = csv_column(&run(&[
+                "one-vs-many",
+                s(&fb),
+                s(&fa),
+                "--row",
+                &r,
+                "--reverse",
+            ]));
+            let col: Vec<f64> = all.iter().map(|row| row[i]).collect();
+            assert_same_bits(&rev, &col, &format!("{name} one-vs-many --reverse row {i}"));
+        }
+        // The direct combination is relent::kl_normalized itself.
+        if name == "counts" {
+            let want = per_row(&round::<f32>(&a), &round::<f32>(&b), |x, y| {
+                relent::kl_normalized(x, y).unwrap()
+            });
+            assert_same_bits(&rows, &want, "counts rows");
+        }
+    }
 }
