@@ -69,7 +69,7 @@ fn bench_kl(c: &mut Criterion) {
                         &format!("kl {ty} {b} n={n}"),
                         k.kl(&p32, &q32, Precision::Default).value,
                         want,
-                        1e-9,
+                        relent_benches::bounds::DEFAULT_F32,
                     );
                     g.bench_with_input(BenchmarkId::new(b.name(), n), &n, |bch, _| {
                         bch.iter(|| k.kl(black_box(&p32), black_box(&q32), Precision::Default))
@@ -78,7 +78,7 @@ fn bench_kl(c: &mut Criterion) {
                         &format!("kl {ty} {b}-precise n={n}"),
                         k.kl(&p32, &q32, Precision::High).value,
                         want,
-                        1e-9,
+                        relent_benches::bounds::HIGH_F64,
                     );
                     g.bench_with_input(
                         BenchmarkId::new(format!("{b}-precise"), n),
@@ -92,7 +92,7 @@ fn bench_kl(c: &mut Criterion) {
                         &format!("kl {ty} {b} n={n}"),
                         k.kl(&p64, &q64, Precision::Default).value,
                         want,
-                        1e-9,
+                        relent_benches::bounds::HIGH_F64,
                     );
                     g.bench_with_input(BenchmarkId::new(b.name(), n), &n, |bch, _| {
                         bch.iter(|| k.kl(black_box(&p64), black_box(&q64), Precision::Default))

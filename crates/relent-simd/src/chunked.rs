@@ -35,7 +35,7 @@ pub(crate) struct Dd {
 }
 
 #[inline]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
     (s, (a - (s - bb)) + (b - bb))
@@ -131,6 +131,9 @@ pub struct Partial {
     /// `kl_logits` only: the temperature (0 in the empty partial).
     pub(crate) t: f64,
     pub(crate) invalid: bool,
+    /// Whether this is the empty partial of [`Partial::new`] (so `combine` can return the
+    /// other side unchanged: folds starting from it give the same bits as the whole call).
+    pub(crate) empty: bool,
 }
 
 impl Partial {
@@ -147,6 +150,15 @@ impl Partial {
             m: [f64::NEG_INFINITY; 2],
             t: 0.0,
             invalid: false,
+            empty: true,
+        }
+    }
+
+    /// A partial that kernels fill in (not the identity: `empty` is false).
+    pub(crate) fn filled(func: Func) -> Partial {
+        Partial {
+            empty: false,
+            ..Partial::new(func)
         }
     }
 
@@ -176,6 +188,12 @@ impl Partial {
             self.func, next.func,
             "combining partials of different functions"
         );
+        if next.empty {
+            return self;
+        }
+        if self.empty {
+            return next;
+        }
         let invalid = self.invalid | next.invalid;
         if self.func == Func::KlLogits {
             // Sums are relative to the maxima m (shifts α = (x − m)/t): rescale both sides to
@@ -183,7 +201,7 @@ impl Partial {
             // logits become α + δa, β + δb, so Sa → e^δa·Sa, Sb → e^δb·Sb and
             // W = Σ e^α·(α − β) → e^δa·(W + (δa − δb)·Sa). A side whose rescaled p-mass
             // vanishes (e^δa = 0: every shifted logit −∞ in f64) contributes nothing to W, Sa.
-            let mut out = Partial::new(Func::KlLogits);
+            let mut out = Partial::filled(Func::KlLogits);
             out.invalid = invalid;
             let t = if self.t == 0.0 { next.t } else { self.t };
             out.t = t;
@@ -240,6 +258,7 @@ impl Partial {
             m: self.m,
             t: self.t,
             invalid,
+            empty: false,
         }
     }
 
@@ -485,7 +504,7 @@ pub(crate) fn run_chunk<L: Lanes, T: Load, F: Term>(l: L, ins: [&[T]; 4], aux: f
         step::<L, F>(l, x, auxv, &mut acc);
         two_sum_acc(l, &mut acc.a.0, &mut acc.a.1, acc.blk);
     }
-    let mut out = Partial::new(F::FUNC);
+    let mut out = Partial::filled(F::FUNC);
     out.s[0] = reduce(l, acc.a.0, acc.a.1);
     if F::USE_B {
         out.s[1] = reduce(l, acc.b.0, acc.b.1);

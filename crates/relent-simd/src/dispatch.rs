@@ -288,6 +288,31 @@ fn avx512_logits<T: Load>(t: Avx512, a: &[T], b: &[T], temp: f64, whole: bool) -
     }
 }
 
+/// The fast `f32` path of a `g`-based function on AVX-512 ([`crate::fast32`]); chunks it
+/// cannot take are recomputed by the `f64` kernel `F` (the same for a chunk whichever way the
+/// input was split, so batch folds give the same bits).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn avx512_fast32<const MODE: u8, F: Term>(t: Avx512, p: &[f32], q: &[f32], whole: bool) -> Partial {
+    let n = p.len();
+    let step = if whole { crate::CHUNK } else { n.max(1) };
+    let mut acc = Partial::new(F::FUNC);
+    let mut start = 0;
+    loop {
+        let end = (start + step).min(n);
+        let (pc, qc) = (&p[start..end], &q[start..end]);
+        let part = match crate::fast32::chunk::<Avx512, MODE>(t, pc, qc) {
+            Some(part) => part,
+            None => chunked::run_chunk::<Avx512, f32, F>(t, [pc, qc, pc, pc], 1.0),
+        };
+        acc = acc.combine(part);
+        start = end;
+        if start >= n {
+            return acc;
+        }
+    }
+}
+
 fn generic_entry<L: crate::lanes::Lanes, T: Load, F: Term>(
     l: L,
     ins: [&[T]; 4],
@@ -377,7 +402,14 @@ impl Kernels {
     }
 
     /// Type dispatch: `T` to the concrete element type.
-    fn run<T: Element>(&self, func: Func, args: &[&[T]], param: f64, whole: bool) -> Partial {
+    fn run<T: Element>(
+        &self,
+        func: Func,
+        args: &[&[T]],
+        param: f64,
+        whole: bool,
+        precision: Precision,
+    ) -> Partial {
         let arity = match func {
             Func::Entropy => 1,
             Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => 4,
@@ -403,6 +435,29 @@ impl Kernels {
             }};
         }
         match T::slice(ins[0]) {
+            #[cfg(target_arch = "x86_64")]
+            Slice::F32(p)
+                if precision == Precision::Default
+                    && matches!(self.imp, Imp::Avx512(_))
+                    && crate::fast32::mode(func).is_some() =>
+            {
+                let Imp::Avx512(t) = self.imp else {
+                    unreachable!()
+                };
+                let Slice::F32(q) = T::slice(ins[1]) else {
+                    unreachable!("one element type per call")
+                };
+                use crate::fast32::{GKL, KL, KLN};
+                use kernels::{GeneralizedKl, Kl, KlNormalized};
+                // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
+                unsafe {
+                    match func {
+                        Func::Kl => avx512_fast32::<KL, Kl>(t, p, q, whole),
+                        Func::GeneralizedKl => avx512_fast32::<GKL, GeneralizedKl>(t, p, q, whole),
+                        _ => avx512_fast32::<KLN, KlNormalized>(t, p, q, whole),
+                    }
+                }
+            }
             Slice::F32(_) => typed!(F32, f32),
             Slice::F64(_) => typed!(F64, f64),
             #[cfg(feature = "half")]
@@ -430,11 +485,39 @@ impl Kernels {
     /// assert!((h - 0.5623351446188083).abs() < 1e-15);
     /// ```
     pub fn partial<T: Element>(&self, func: Func, inputs: &[&[T]], param: f64) -> Partial {
-        self.run(func, inputs, param, false)
+        self.run(func, inputs, param, false, Precision::Default)
     }
 
-    fn whole<T: Element>(&self, func: Func, inputs: &[&[T]], param: f64) -> Output {
-        self.run(func, inputs, param, true).finish()
+    /// [`Kernels::partial`] at a given [`Precision`] (`partial` is `Precision::Default`).
+    ///
+    /// # Panics
+    /// As [`Kernels::partial`].
+    ///
+    /// ```
+    /// use relent_simd::{backend, for_backend, Func, Partial, Precision};
+    /// let k = for_backend(backend()).unwrap();
+    /// let part = k.partial_with(Func::Kl, &[&[0.5f32, 0.5][..], &[0.25, 0.75]], 1.0, Precision::High);
+    /// let v = Partial::new(Func::Kl).combine(part).finish().value;
+    /// assert!((v - 0.14384103622589045).abs() < 1e-16);
+    /// ```
+    pub fn partial_with<T: Element>(
+        &self,
+        func: Func,
+        inputs: &[&[T]],
+        param: f64,
+        precision: Precision,
+    ) -> Partial {
+        self.run(func, inputs, param, false, precision)
+    }
+
+    fn whole<T: Element>(
+        &self,
+        func: Func,
+        inputs: &[&[T]],
+        param: f64,
+        precision: Precision,
+    ) -> Output {
+        self.run(func, inputs, param, true, precision).finish()
     }
 }
 
@@ -443,8 +526,8 @@ macro_rules! kernel_methods {
         impl Kernels {
             $(
                 $(#[$m])*
-                pub fn $name<T: Element>(&self, $($a: &[T],)* _precision: Precision) -> Output {
-                    self.whole(Func::$func, &[$($a),*], 1.0)
+                pub fn $name<T: Element>(&self, $($a: &[T],)* precision: Precision) -> Output {
+                    self.whole(Func::$func, &[$($a),*], 1.0, precision)
                 }
             )*
 
@@ -452,8 +535,8 @@ macro_rules! kernel_methods {
             ///
             /// # Panics
             /// If the lengths differ.
-            pub fn kl_logits<T: Element>(&self, a: &[T], b: &[T], temperature: f64, _precision: Precision) -> Output {
-                self.whole(Func::KlLogits, &[a, b], temperature)
+            pub fn kl_logits<T: Element>(&self, a: &[T], b: &[T], temperature: f64, precision: Precision) -> Output {
+                self.whole(Func::KlLogits, &[a, b], temperature, precision)
             }
         }
     };

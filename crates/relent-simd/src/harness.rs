@@ -400,8 +400,7 @@ const FUNCS: [Func; 11] = [
     Func::GaussianKlDiagLogvar,
 ];
 
-fn call<T: crate::Element>(k: &Kernels, func: Func, ins: &[&[T]], t: f64) -> Output {
-    let pr = Precision::Default;
+fn call<T: crate::Element>(k: &Kernels, func: Func, ins: &[&[T]], t: f64, pr: Precision) -> Output {
     match func {
         Func::Kl => k.kl(ins[0], ins[1], pr),
         Func::KlNormalized => k.kl_normalized(ins[0], ins[1], pr),
@@ -419,7 +418,13 @@ fn call<T: crate::Element>(k: &Kernels, func: Func, ins: &[&[T]], t: f64) -> Out
 
 /// Runs `func` on backend `k` over the case at every offset 0..8 (bits must agree) and returns
 /// the result.
-fn run_offsets<T: crate::Element>(k: &Kernels, func: Func, ins: &[Vec<T>], t: f64) -> Output {
+fn run_offsets<T: crate::Element>(
+    k: &Kernels,
+    func: Func,
+    ins: &[Vec<T>],
+    t: f64,
+    pr: Precision,
+) -> Output {
     let mut first: Option<Output> = None;
     for off in 0..8 {
         let copies: Vec<Vec<T>> = ins
@@ -431,7 +436,7 @@ fn run_offsets<T: crate::Element>(k: &Kernels, func: Func, ins: &[Vec<T>], t: f6
             })
             .collect();
         let views: Vec<&[T]> = copies.iter().map(|c| &c[off..]).collect();
-        let out = call(k, func, &views, t);
+        let out = call(k, func, &views, t, pr);
         match first {
             None => first = Some(out),
             Some(f) => assert!(
@@ -445,7 +450,22 @@ fn run_offsets<T: crate::Element>(k: &Kernels, func: Func, ins: &[Vec<T>], t: f6
     first.unwrap()
 }
 
-fn check_type<T: crate::Element>(k: &Kernels, lengths: &[usize]) -> Vec<(Func, f64)> {
+/// The documented bound (relative to the scale) of `T` at `pr`: 2^-49 for `f64` inputs and
+/// at [`Precision::High`], 2^-21 for narrower inputs at [`Precision::Default`].
+fn bound<T: crate::Element>(pr: Precision) -> f64 {
+    if T::NAME == "f64" || pr == Precision::High {
+        2f64.powi(-49)
+    } else {
+        2f64.powi(-21)
+    }
+}
+
+fn check_type<T: crate::Element>(
+    k: &Kernels,
+    lengths: &[usize],
+    pr: Precision,
+) -> Vec<(Func, f64)> {
+    let tol = bound::<T>(pr);
     let mut worst = Vec::new();
     for func in FUNCS {
         let mut w = 0.0f64;
@@ -467,7 +487,7 @@ fn check_type<T: crate::Element>(k: &Kernels, lengths: &[usize]) -> Vec<(Func, f
                     continue;
                 }
                 let (want, scale) = reference(func, &back, t);
-                let got = run_offsets(k, func, &ti, t);
+                let got = run_offsets(k, func, &ti, t, pr);
                 assert!(!got.invalid, "{func:?} {name} n={n}: flagged invalid");
                 if want.is_infinite() || got.value.is_infinite() {
                     assert_eq!(got.value, want, "{func:?} {name} n={n} on {}", k.backend());
@@ -476,7 +496,7 @@ fn check_type<T: crate::Element>(k: &Kernels, lengths: &[usize]) -> Vec<(Func, f
                 let err = (got.value - want).abs();
                 let rel = if scale > 0.0 { err / scale } else { err };
                 assert!(
-                    err <= 2f64.powi(-49) * scale + 1e-300,
+                    err <= tol * scale + 1e-300,
                     "{func:?} {name} n={n} ({}) on {}: got {:e} want {:e} (err {:e}, scale {:e}, rel {:e})",
                     T::NAME,
                     k.backend(),
@@ -511,16 +531,20 @@ fn every_backend_every_function() {
             println!("backend {b}: SKIPPED (not supported by this CPU)");
             continue;
         };
+        let (d, h) = (Precision::Default, Precision::High);
         #[allow(unused_mut)]
         let mut results = vec![
-            ("f64", check_type::<f64>(&k, &lengths())),
-            ("f32", check_type::<f32>(&k, &lengths())),
+            ("f64", check_type::<f64>(&k, &lengths(), d)),
+            ("f32", check_type::<f32>(&k, &lengths(), d)),
+            ("f32 high", check_type::<f32>(&k, &lengths(), h)),
         ];
         #[cfg(feature = "half")]
         {
             let short: Vec<usize> = (0..=40).chain([129, 4097]).collect();
-            results.push(("f16", check_type::<half::f16>(&k, &short)));
-            results.push(("bf16", check_type::<half::bf16>(&k, &short)));
+            results.push(("f16", check_type::<half::f16>(&k, &short, d)));
+            results.push(("f16 high", check_type::<half::f16>(&k, &short, h)));
+            results.push(("bf16", check_type::<half::bf16>(&k, &short, d)));
+            results.push(("bf16 high", check_type::<half::bf16>(&k, &short, h)));
         }
         for (ty, worst) in results {
             for (func, w) in worst {
@@ -535,43 +559,66 @@ fn every_backend_every_function() {
     assert!(available_backends().contains(&Backend::Scalar));
 }
 
+/// Whether `func` flags `ins` as invalid, for `f64` inputs and for the same values as `f32`
+/// at both precisions (the fast `f32` path must hand invalid chunks to the `f64` kernel).
+fn flags(k: &Kernels, func: Func, ins: &[&[f64]]) -> bool {
+    let f: Vec<Vec<f32>> = ins
+        .iter()
+        .map(|v| v.iter().map(|&x| x as f32).collect())
+        .collect();
+    let fv: Vec<&[f32]> = f.iter().map(|v| &v[..]).collect();
+    let all = [
+        call(k, func, ins, 1.0, Precision::Default).invalid,
+        call(k, func, &fv, 1.0, Precision::Default).invalid,
+        call(k, func, &fv, 1.0, Precision::High).invalid,
+    ];
+    assert!(
+        all.iter().all(|&x| x == all[0]),
+        "{func:?} on {}: precisions disagree on validity ({all:?})",
+        k.backend()
+    );
+    all[0]
+}
+
 #[test]
 fn invalid_inputs_are_flagged() {
     for b in available_backends() {
         let k = for_backend(b).unwrap();
-        for bad in [-1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            for n in [1usize, 5, 37] {
+        for bad in [-1.0, -1e-40, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            for n in [1usize, 5, 37, 4097] {
                 for pos in [0, n / 2, n - 1] {
                     let mut p = vec![0.5 / n as f64; n];
                     let q = vec![0.5 / n as f64; n];
                     p[pos] = bad;
                     for func in [
                         Func::Kl,
+                        Func::GeneralizedKl,
+                        Func::KlNormalized,
                         Func::CrossEntropy,
                         Func::Entropy,
                         Func::Jeffreys,
                         Func::JsDivergence,
                     ] {
-                        assert!(
-                            call(&k, func, &[&p[..], &q[..]], 1.0).invalid,
-                            "{b} {func:?} {bad}"
-                        );
+                        assert!(flags(&k, func, &[&p[..], &q[..]]), "{b} {func:?} {bad}");
                         if func != Func::Entropy {
                             assert!(
-                                call(&k, func, &[&q[..], &p[..]], 1.0).invalid,
+                                flags(&k, func, &[&q[..], &p[..]]),
                                 "{b} {func:?} {bad} in q"
                             );
                         }
                     }
-                    if bad != f64::NEG_INFINITY && bad != -1.0 {
-                        assert!(call(&k, Func::KlLog, &[&p[..], &q[..]], 1.0).invalid);
-                        assert!(call(&k, Func::KlLogits, &[&q[..], &p[..]], 1.0).invalid);
+                    if bad != f64::NEG_INFINITY && bad < 0.0 {
+                        continue;
+                    }
+                    if bad != f64::NEG_INFINITY {
+                        assert!(flags(&k, Func::KlLog, &[&p[..], &q[..]]));
+                        assert!(flags(&k, Func::KlLogits, &[&q[..], &p[..]]));
                     }
                 }
             }
         }
         let ok = [0.5f64, 0.5];
-        assert!(!k.kl(&ok, &ok, Precision::Default).invalid);
+        assert!(!flags(&k, Func::Kl, &[&ok[..], &ok[..]]));
         assert!(
             k.gaussian_kl_diag(&ok, &[0.0, 1.0], &ok, &ok, Precision::Default)
                 .invalid
@@ -602,6 +649,26 @@ fn special_values() {
             f64::INFINITY
         );
         assert_eq!(k.kl_log(&[ninf, 0.0f64], &[0.0, 0.0], pr).value, 0.0);
+        // The same through the fast f32 path, alone and inside long inputs.
+        for pr in [Precision::Default, Precision::High] {
+            let p = [0.25f32, 0.75, 0.0];
+            assert_eq!(k.kl(&p, &p, pr).value, 0.0, "{b}");
+            assert_eq!(k.generalized_kl(&p, &p, pr).value, 0.0, "{b}");
+            assert_eq!(k.kl_normalized(&p, &p, pr).value, 0.0, "{b}");
+            assert_eq!(k.kl(&[1.0f32], &[0.0], pr).value, f64::INFINITY);
+            assert_eq!(k.kl(&[0.0f32], &[0.0], pr).value, 0.0);
+            assert_eq!(k.kl(&[0.0f32, 1.0], &[1.0, 0.0], pr).value, f64::INFINITY);
+            assert_eq!(k.generalized_kl(&[0.0f32], &[0.5], pr).value, 0.5);
+            let mut p: Vec<f32> = (0..10_000).map(|i| (1 + i % 13) as f32).collect();
+            let q = p.clone();
+            assert_eq!(k.kl(&p, &q, pr).value, 0.0, "{b}");
+            p[9_999] = 1.0;
+            let mut q2 = q.clone();
+            q2[9_999] = 0.0;
+            assert_eq!(k.kl(&p, &q2, pr).value, f64::INFINITY, "{b}");
+            let e: [f32; 0] = [];
+            assert_eq!(k.kl(&e, &e, pr).value, 0.0);
+        }
     }
 }
 

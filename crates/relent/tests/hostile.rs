@@ -227,12 +227,15 @@ fn all_zero<T: Element>() {
         ] {
             assert_eq!(r, Ok(0.0), "{name}, n={n}, {}", T::NAME);
         }
-        // Σ (0 − 0 + q) = Σ q, within the reference's 4 ulp.
+        // Σ (0 − 0 + q) = Σ q, within the documented bound: 2^-49 for f64 (here 8 ulp, with
+        // the naive sum's own error), 2^-21 for narrower inputs at the default precision.
         let sum_q: f64 = q.iter().map(|x| x.to_f64()).sum();
-        assert!(
-            (gkl_q - sum_q).abs() <= 8.0 * f64::EPSILON * sum_q,
-            "{gkl_q} vs {sum_q}"
-        );
+        let tol = if T::NAME == "f64" {
+            8.0 * f64::EPSILON
+        } else {
+            2f64.powi(-21)
+        };
+        assert!((gkl_q - sum_q).abs() <= tol * sum_q, "{gkl_q} vs {sum_q}");
         assert_eq!(relent::jeffreys(&z, &q), Ok(f64::INFINITY));
         assert_eq!(relent::kl(&q, &z), Ok(f64::INFINITY));
         let js = relent::js_divergence(&z, &q).unwrap();

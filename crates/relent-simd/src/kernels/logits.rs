@@ -70,7 +70,7 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
         va = l.max(x, va);
         vb = l.max(y, vb);
     }
-    let mut out = Partial::new(Func::KlLogits);
+    let mut out = Partial::filled(Func::KlLogits);
     out.invalid = l.any(l.not(ok));
     out.t = temp;
     let tv = l.splat(temp);

@@ -8,8 +8,9 @@
 //! [`crate::dispatch`] instantiates them inside `#[target_feature]` entry points so that the
 //! inlined methods compile to AVX2/AVX-512 code in an ordinary (non `-C target-cpu`) build.
 //!
-//! Every computation happens in `f64` lanes: `f32`, `f16` and `bf16` inputs are widened on load
-//! (exactly), which is what lets one kernel meet the 2^-49 accuracy target for every input type.
+//! Every computation here happens in `f64` lanes: `f32`, `f16` and `bf16` inputs are widened on
+//! load (exactly), which is what lets one kernel meet the 2^-49 accuracy target for every input
+//! type. (The default-precision `f32` path has its own `f32`-lane abstraction, `lanes32`.)
 
 pub(crate) mod avx2;
 pub(crate) mod avx512;

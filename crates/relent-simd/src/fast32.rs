@@ -1,0 +1,238 @@
+//! The default-precision path for `f32` inputs of the `g`-based functions (KL, generalised
+//! KL, normalised KL): the same algorithm as [`crate::math::ln::g`], computed in `f32` lanes
+//! (16 per AVX-512 vector instead of 8 `f64`) without a division instruction, with the sums
+//! kept exact enough that the result meets the `f32` default bound of 2^-21 relative.
+//!
+//! # Method
+//! Per element, with `d = p − q`, `m = min(p, q)`:
+//! - **band** `|d| ≤ m` (`p/q ∈ [1/2, 2]`): `S = d/(p + q)` (`d` exact by Sterbenz, `|S| ≤ 1/3`)
+//!   and the cancellation-free `g = (p + q)·S²·(1 + S(1 + S)·P(S²))`, where
+//!   `atanh(S) = S + S³·P(S²)`;
+//! - **outside**: `ln(p/q) = k·ln 2 + 2·atanh(s)` with `p = mp·2^ep`, `q = mq·2^eq` (`vgetmantps`,
+//!   `vgetexpps`: subnormals split exactly, the ratio is never formed), `k = ep − eq`,
+//!   `s = (mp − mq)/(mp + mq)` (`|s| < 1/3`, numerator exact), and `g = 2p·(ln(p/q)/2) − d` with
+//!   one rounding; there `g ≥ 0.19·p` (at `p/q = 2`) and `|2p·ln(p/q)/2| ≤ 3.6·g` bounds the
+//!   cancellation.
+//!
+//! Both branches share one quotient (numerator and denominator selected per lane): `vrcp14ps`,
+//! one Newton step and one residual correction (`s0 = n·x`, `s = s0 + x·(n − s0·d)` with the
+//! residual exact by FMA) — within 2^-24·(1 + 2^-4) of the correctly rounded quotient. `P` is a
+//! degree-4 minimax polynomial in `z = s²` on `[0, 1/9]` (relative error 2^-25 with `f32`
+//! coefficients), entering `g` with a weight ≤ 0.16.
+//!
+//! # Accuracy
+//! Per term (u = 2^-24): inside the band ≤ ~5u (`S²` 2u, then four roundings), outside ≤ ~6u
+//! (the log's ~1u, scaled by the cancellation ≤ 3.6, plus the roundings of `d` and of the final
+//! FMA) — relative to `g`, which is ≥ 0. The `g` terms of two consecutive vectors are added
+//! (≤ 0.5u), then TwoSum-compensated per lane in `f32` (error ~u² per chunk) and folded into
+//! `f64` double-doubles at the end of each chunk, so `Σ g` has relative error ≤ ~6.5u ≈
+//! 2^-21.3 (measured worst 2^-23, `cargo test -p relent-simd -- --nocapture`), and `Σ (p − q)` (exact inside the band, within
+//! 1.3u·g per term outside) adds no more. The KL result thus meets 2^-21 relative to
+//! `Σ g + |KL|`, the scale used for the `f64` path's bound.
+//!
+//! # Range
+//! Intermediate values live in `f32`; a chunk whose computation leaves the safe range falls
+//! back to the `f64` kernel for that chunk (decided from the chunk's own values, so results
+//! stay independent of threads and alignment): any invalid element (negative, NaN, ∞ — the `f64`
+//! kernel then reports it), any non-finite intermediate (an overflow of `p + q` or `2p·ln(p/q)`,
+//! a `p > 0` against `q = 0`, a subnormal denominator), or `Σ g < 2^-100` (where the absolute
+//! underflow of the terms, ≤ 2^-134 per chunk, could matter relative to the result; this also
+//! covers `KL(p, p) = 0`).
+
+#![allow(clippy::excessive_precision)]
+
+use crate::chunked::{Dd, Func, Partial};
+use crate::lanes32::Lanes32;
+
+/// Minimax `P(z) ≈ (atanh(s) − s)/s³`, `z = s² ∈ [0, 1/9]`, relative error ≤ 2^-25.
+const P: [f32; 5] = [
+    0.333_333_343_267_440_8,
+    0.199_998_512_864_112_85,
+    0.142_962_515_354_156_5,
+    0.108_522_564_172_744_75,
+    0.116_167_701_780_796_05,
+];
+/// ln(2)/2 split so that `k·LN2H_HI` is exact for |k| < 2^9 (every `f32` exponent difference).
+const LN2H_HI: f32 = 0.346_572_875_976_562_5;
+/// ln(2)/2 − LN2H_HI.
+const LN2H_LO: f32 = 7.143_033_826_650_935e-7;
+/// Below this `Σ g` a chunk is recomputed in `f64` (see the module's `# Range`).
+const TINY: f64 = 7.888_609_052_210_118e-31; // 2^-100
+
+/// The streams of a mode: 0 = KL (`Σ g`, `Σ (p − q)`, `p = 0` terms dropped), 1 = generalised
+/// KL (`Σ g`), 2 = normalised KL (`Σ g`, `Σ p`, `Σ q`).
+pub(crate) const KL: u8 = 0;
+pub(crate) const GKL: u8 = 1;
+pub(crate) const KLN: u8 = 2;
+
+/// The mode of `func`, if it has a fast `f32` path.
+pub(crate) fn mode(func: Func) -> Option<u8> {
+    match func {
+        Func::Kl => Some(KL),
+        Func::GeneralizedKl => Some(GKL),
+        Func::KlNormalized => Some(KLN),
+        _ => None,
+    }
+}
+
+#[inline(always)]
+fn two_sum<L: Lanes32>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
+    let s = l.add(*hi, x);
+    let bb = l.sub(s, *hi);
+    let e = l.add(l.sub(*hi, l.sub(s, bb)), l.sub(x, bb));
+    *hi = s;
+    *lo = l.add(*lo, e);
+}
+
+/// The terms of one vector of `p`, `q`: `[a, b, c]` of the mode's streams, plus `min(p, q)`
+/// and `p + q` for validation.
+#[inline(always)]
+fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V, L::V) {
+    let zero = l.splat(0.0);
+    let one = l.splat(1.0);
+    let m = l.min(p, q);
+    let sum = l.add(p, q);
+    let d = l.sub(p, q);
+    let band = l.le(l.abs(d), m);
+    let mp = l.mant(p);
+    let mq = l.mant(q);
+    let k = l.sub(l.exp(p), l.exp(q));
+    let num = l.select(band, d, l.sub(mp, mq));
+    let den = l.select(band, sum, l.add(mp, mq));
+    // num/den: rcp14, one Newton step, one residual correction.
+    let x0 = l.rcp(den);
+    let x1 = l.fma(x0, l.fnma(den, x0, one), x0);
+    let s0 = l.mul(num, x1);
+    let s = l.fma(l.fnma(s0, den, num), x1, s0);
+    let z = l.mul(s, s);
+    let z2 = l.mul(z, z);
+    let pa = l.fma(l.splat(P[1]), z, l.splat(P[0]));
+    let pb = l.fma(l.splat(P[3]), z, l.splat(P[2]));
+    let pz = l.fma(l.fma(l.splat(P[4]), z2, pb), z2, pa);
+    // Band: g = (p + q)·S²·(1 + S(1 + S)·P).
+    let c = l.fma(l.mul(s, pz), l.add(one, s), one);
+    let gb = l.mul(l.mul(sum, z), c);
+    // Outside: ln(p/q)/2 = k·ln2/2 + atanh(s); g = 2p·(ln(p/q)/2) − (p − q).
+    let at = l.fma(l.mul(s, z), pz, s);
+    let lh = l.fma(k, l.splat(LN2H_HI), l.fma(k, l.splat(LN2H_LO), at));
+    let go = l.fms(l.add(p, p), lh, d);
+    let g = l.select(band, gb, go);
+    let p0 = l.eq(p, zero);
+    let t = match MODE {
+        KL => [l.select(p0, zero, g), l.select(p0, zero, d), zero],
+        GKL => [l.select(p0, q, g), zero, zero],
+        _ => [l.select(p0, q, g), p, q],
+    };
+    (t, m, sum)
+}
+
+/// Lanes of an `f32` (hi, lo) accumulator, combined in a fixed pairwise tree into an `f64`
+/// double-double: each lane is exact in `f64`, each pair sum is a TwoSum with the errors and
+/// the `lo` lanes gathered in the second word (error ≤ ~16·2^-106 of the sum of magnitudes).
+#[inline(always)]
+fn reduce<L: Lanes32>(l: L, hi: L::V, lo: L::V) -> Dd {
+    let mut h = [0.0f32; 16];
+    let mut o = [0.0f32; 16];
+    l.store(hi, &mut h);
+    l.store(lo, &mut o);
+    let mut s = [0.0f64; 16];
+    let mut c = [0.0f64; 16];
+    for i in 0..L::W {
+        s[i] = f64::from(h[i]);
+        c[i] = f64::from(o[i]);
+    }
+    let mut w = L::W;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            let (t, e) = crate::chunked::two_sum(s[i], s[i + w]);
+            s[i] = t;
+            c[i] = c[i] + c[i + w] + e;
+        }
+    }
+    Dd::new(s[0], 0.0).add(Dd::new(c[0], 0.0))
+}
+
+/// One chunk of `MODE` on `f32` lanes, or `None` where the chunk must be recomputed by the
+/// `f64` kernel (see the module's `# Range`).
+#[inline(always)]
+pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> Option<Partial> {
+    let n = p.len();
+    assert_eq!(n, q.len(), "inputs must have equal lengths");
+    let w = L::W;
+    let zero = l.splat(0.0);
+    let (mut ah, mut al, mut bh, mut bl, mut ch, mut cl) = (zero, zero, zero, zero, zero, zero);
+    let (mut neg, mut nf) = (zero, zero);
+    let nv = n / w;
+    let rest = n - nv * w;
+    macro_rules! acc {
+        ($pv:expr, $qv:expr) => {{
+            let (t, m, sum) = terms::<L, MODE>(l, $pv, $qv);
+            neg = l.min(neg, m);
+            // NaN/∞ in p or q (and an overflowing p + q, left to the f64 fallback) make this
+            // NaN.
+            nf = l.fma(sum, zero, nf);
+            two_sum(l, &mut ah, &mut al, t[0]);
+            if MODE != GKL {
+                two_sum(l, &mut bh, &mut bl, t[1]);
+            }
+            if MODE == KLN {
+                two_sum(l, &mut ch, &mut cl, t[2]);
+            }
+        }};
+    }
+    // Two vectors per step: their `g` terms (≥ 0) are added first (one rounding, ≤ 2^-24
+    // relative), then TwoSum-accumulated; the exact streams take every vector.
+    let mut v = 0;
+    while v + 2 <= nv {
+        let off = v * w;
+        let (t1, m1, s1) = terms::<L, MODE>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));
+        let off = off + w;
+        let (t2, m2, s2) = terms::<L, MODE>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));
+        neg = l.min(neg, l.min(m1, m2));
+        nf = l.fma(l.add(s1, s2), zero, nf);
+        two_sum(l, &mut ah, &mut al, l.add(t1[0], t2[0]));
+        if MODE != GKL {
+            two_sum(l, &mut bh, &mut bl, t1[1]);
+            two_sum(l, &mut bh, &mut bl, t2[1]);
+        }
+        if MODE == KLN {
+            two_sum(l, &mut ch, &mut cl, t1[2]);
+            two_sum(l, &mut ch, &mut cl, t2[2]);
+        }
+        v += 2;
+    }
+    if v < nv {
+        let off = v * w;
+        acc!(l.load(&p[off..off + w]), l.load(&q[off..off + w]));
+    }
+    if rest > 0 {
+        // Zero padding contributes exactly 0 to every stream.
+        let mut bp = [0.0f32; 16];
+        let mut bq = [0.0f32; 16];
+        bp[..rest].copy_from_slice(&p[nv * w..]);
+        bq[..rest].copy_from_slice(&q[nv * w..]);
+        acc!(l.load(&bp), l.load(&bq));
+    }
+    if l.any(l.lt(neg, zero)) || l.any(l.nan(nf)) {
+        return None;
+    }
+    let func = match MODE {
+        KL => Func::Kl,
+        GKL => Func::GeneralizedKl,
+        _ => Func::KlNormalized,
+    };
+    let mut out = Partial::filled(func);
+    out.s[0] = reduce(l, ah, al);
+    if MODE != GKL {
+        out.s[1] = reduce(l, bh, bl);
+    }
+    if MODE == KLN {
+        out.s[2] = reduce(l, ch, cl);
+    }
+    let ok = out.s.iter().all(|x| x.hi.is_finite() && x.lo.is_finite());
+    if !ok || out.s[0].hi < TINY {
+        return None;
+    }
+    Some(out)
+}

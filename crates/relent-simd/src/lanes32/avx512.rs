@@ -1,0 +1,121 @@
+//! [`Lanes32`] for AVX-512F: 16 `f32` lanes, `__mmask16` masks, `vrcp14ps`, `vgetmantps`,
+//! `vgetexpps`.
+#![allow(unsafe_code)]
+
+#[cfg(target_arch = "x86_64")]
+mod imp {
+    use super::super::Lanes32;
+    use crate::lanes::avx512::Avx512;
+    use core::arch::x86_64::*;
+
+    // SAFETY (every block below): an `Avx512` token exists only if AVX-512F and FMA were
+    // detected at run time, and these methods are only inlined into `#[target_feature(enable =
+    // "avx512f,fma")]` entry points; loads and stores go through slices re-borrowed to exactly
+    // 16 elements first (so out-of-bounds is a panic before any unsafe access).
+    impl Lanes32 for Avx512 {
+        type V = __m512;
+        type M = __mmask16;
+        const W: usize = 16;
+        #[inline(always)]
+        fn splat(self, x: f32) -> __m512 {
+            // SAFETY: see the impl comment (AVX-512F present).
+            unsafe { _mm512_set1_ps(x) }
+        }
+        #[inline(always)]
+        fn load(self, s: &[f32]) -> __m512 {
+            let s = &s[..16];
+            // SAFETY: `s` has 16 elements; unaligned load; AVX-512F present.
+            unsafe { _mm512_loadu_ps(s.as_ptr()) }
+        }
+        #[inline(always)]
+        fn store(self, v: __m512, out: &mut [f32]) {
+            let out = &mut out[..16];
+            // SAFETY: `out` has 16 elements; unaligned store; AVX-512F present.
+            unsafe { _mm512_storeu_ps(out.as_mut_ptr(), v) }
+        }
+        #[inline(always)]
+        fn add(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_add_ps(a, b) }
+        }
+        #[inline(always)]
+        fn sub(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_sub_ps(a, b) }
+        }
+        #[inline(always)]
+        fn mul(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_mul_ps(a, b) }
+        }
+        #[inline(always)]
+        fn fma(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_fmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        fn fnma(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_fnmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        fn fms(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_fmsub_ps(a, b, c) }
+        }
+        #[inline(always)]
+        fn min(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_min_ps(a, b) }
+        }
+        #[inline(always)]
+        fn abs(self, a: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_abs_ps(a) }
+        }
+        #[inline(always)]
+        fn rcp(self, a: __m512) -> __m512 {
+            // SAFETY: AVX-512F present (`vrcp14ps`, relative error < 2^-14).
+            unsafe { _mm512_rcp14_ps(a) }
+        }
+        #[inline(always)]
+        fn mant(self, a: __m512) -> __m512 {
+            // SAFETY: AVX-512F present (`vgetmantps`, interval [1, 2), sign of the source).
+            unsafe { _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(a) }
+        }
+        #[inline(always)]
+        fn exp(self, a: __m512) -> __m512 {
+            // SAFETY: AVX-512F present (`vgetexpps`: ⌊log2 |a|⌋, −∞ for 0).
+            unsafe { _mm512_getexp_ps(a) }
+        }
+        #[inline(always)]
+        fn le(self, a: __m512, b: __m512) -> __mmask16 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_cmp_ps_mask::<_CMP_LE_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn lt(self, a: __m512, b: __m512) -> __mmask16 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn eq(self, a: __m512, b: __m512) -> __mmask16 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_cmp_ps_mask::<_CMP_EQ_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn nan(self, a: __m512) -> __mmask16 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_cmp_ps_mask::<_CMP_UNORD_Q>(a, a) }
+        }
+        #[inline(always)]
+        fn select(self, m: __mmask16, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_mask_blend_ps(m, b, a) }
+        }
+        #[inline(always)]
+        fn any(self, m: __mmask16) -> bool {
+            m != 0
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! A second, smaller lane abstraction over `f32` lanes, for the fast default-precision path of
+//! `f32` inputs ([`crate::fast32`]). Only what that kernel needs; implemented for AVX-512F
+//! (the token of [`crate::lanes::avx512::Avx512`] proves the CPU has it).
+//!
+//! Semantics the kernel relies on: `min(a, b)` returns `b` when either is NaN (x86 `minps`);
+//! comparisons are ordered (false on NaN); `fma`/`fnma`/`fms` round once; `rcp` has relative
+//! error ≤ 2^-14 on normal inputs; `mant`/`exp` split every positive finite value (subnormals
+//! included, as if normalised) into `m ∈ [1, 2)` and `e = ⌊log2 x⌋`, and `exp(0) = −∞`.
+
+pub(crate) mod avx512;
+
+/// Operations on `W` lanes of `f32` (all `#[inline(always)]` in the implementations).
+pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
+    /// `W` lanes of `f32`.
+    type V: Copy;
+    /// A lane mask.
+    type M: Copy;
+    /// Number of lanes.
+    const W: usize;
+    /// Every lane `x`.
+    fn splat(self, x: f32) -> Self::V;
+    /// Loads the first `W` values of `s` (panics if shorter).
+    fn load(self, s: &[f32]) -> Self::V;
+    /// Stores the lanes into the first `W` slots of `out` (panics if shorter).
+    fn store(self, v: Self::V, out: &mut [f32]);
+    /// `a + b`.
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a − b`.
+    fn sub(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a·b`.
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a·b + c`, one rounding.
+    fn fma(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `c − a·b`, one rounding.
+    fn fnma(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `a·b − c`, one rounding.
+    fn fms(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `a` where `a < b`, else `b`.
+    fn min(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `|a|`.
+    fn abs(self, a: Self::V) -> Self::V;
+    /// Approximate `1/a` (relative error ≤ 2^-14 for normal `a`).
+    fn rcp(self, a: Self::V) -> Self::V;
+    /// Mantissa in `[1, 2)` of positive finite lanes (subnormals normalised).
+    fn mant(self, a: Self::V) -> Self::V;
+    /// `⌊log2 a⌋` of positive finite lanes as `f32` (subnormals included); `−∞` for 0.
+    fn exp(self, a: Self::V) -> Self::V;
+    /// `a ≤ b` (ordered).
+    fn le(self, a: Self::V, b: Self::V) -> Self::M;
+    /// `a < b` (ordered).
+    fn lt(self, a: Self::V, b: Self::V) -> Self::M;
+    /// `a == b` (ordered).
+    fn eq(self, a: Self::V, b: Self::V) -> Self::M;
+    /// `!(a == a)`: NaN lanes.
+    fn nan(self, a: Self::V) -> Self::M;
+    /// `m ? a : b` per lane.
+    fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// Whether any lane of `m` is set.
+    fn any(self, m: Self::M) -> bool;
+}
