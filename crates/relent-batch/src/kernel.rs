@@ -67,9 +67,9 @@ fn post(div: Divergence, out: Output) -> Output {
 }
 
 /// The partial of chunk `c` of the pair (see [`chunk`]).
-pub(crate) fn partial<T: Element>(div: Divergence, p: &[T], q: &[T]) -> Partial {
+pub(crate) fn partial<T: Element>(div: Divergence, p: &[T], q: &[T], prec: Precision) -> Partial {
     debug_assert_eq!(p.len(), q.len());
-    kernels().partial(func(div), &[p, q], param(div))
+    kernels().partial_with(func(div), &[p, q], param(div), prec)
 }
 
 /// The divergence value from the partials of all chunks, folded in index order.
@@ -93,12 +93,11 @@ pub(crate) fn n_chunks(n: usize) -> usize {
     n.div_ceil(CHUNK).max(1)
 }
 
-/// The single-pair kernel: relent-simd's `div(p, q)` at [`Precision::Default`].
+/// The single-pair kernel: relent-simd's `div(p, q)` at `prec`.
 /// `p` and `q` must have the same length; the temperature must have been checked.
 #[inline]
-pub(crate) fn pair<T: Element>(div: Divergence, p: &[T], q: &[T]) -> Output {
+pub(crate) fn pair<T: Element>(div: Divergence, p: &[T], q: &[T], prec: Precision) -> Output {
     debug_assert_eq!(p.len(), q.len());
-    let prec = Precision::Default;
     use relent_simd as s;
     let out = match div {
         Divergence::Kl => s::kl(p, q, prec),

@@ -99,7 +99,7 @@ mod rows;
 pub use divergence::Divergence;
 pub use error::{Error, InvalidKind, Operand};
 pub use matrix::{MatRef, Matrix};
-pub use options::{Method, Options, Parallelism, Progress};
+pub use options::{Method, Options, Parallelism, Precision, Progress};
 pub use pairs::{Neighbor, all_pairs, top_k, top_k_rows};
 pub use rows::{long_pair, one_vs_many, one_vs_many_into, pair, row_paired, row_paired_into};
 

@@ -124,7 +124,7 @@ pub fn all_pairs<T: Element>(
                 let pi = p.row(start / m);
                 let mut bad = false;
                 for (j, o) in row.iter_mut().enumerate() {
-                    let r = kernel::pair(div, pi, q.row(j));
+                    let r = kernel::pair(div, pi, q.row(j), opts.precision);
                     *o = r.value;
                     bad |= r.invalid;
                 }
@@ -258,7 +258,7 @@ pub fn top_k_rows<T: Element>(
                 let mut bad = false;
                 let all = (0..m)
                     .map(|j| {
-                        let r = kernel::pair(div, pi, q.row(j));
+                        let r = kernel::pair(div, pi, q.row(j), opts.precision);
                         bad |= r.invalid;
                         Neighbor {
                             index: j,
@@ -382,7 +382,7 @@ fn gemm_candidates<T: Element>(
             .into_iter()
             .map(|(j, _)| Neighbor {
                 index: j,
-                value: kernel::pair(div, pi, q.row(j)).value,
+                value: kernel::pair(div, pi, q.row(j), opts.precision).value,
             })
             .collect();
         *slot = select(scored, k);

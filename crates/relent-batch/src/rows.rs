@@ -111,7 +111,7 @@ pub fn pair<T: Element>(div: Divergence, p: &[T], q: &[T]) -> Result<f64, Error>
     if p.is_empty() {
         return Err(Error::Empty);
     }
-    let out = kernel::pair(div, p, q);
+    let out = kernel::pair(div, p, q, crate::Precision::Default);
     if out.invalid {
         return Err(locate(div, MatRef::from_row(p)?, MatRef::from_row(q)?));
     }
@@ -171,7 +171,7 @@ pub fn row_paired_into<T: Element>(
     exec::for_each_chunk_mut(opts, out, rows_per_task(p.cols()), |start, chunk| {
         let mut bad = false;
         for (k, o) in chunk.iter_mut().enumerate() {
-            let r = kernel::pair(div, p.row(start + k), q.row(start + k));
+            let r = kernel::pair(div, p.row(start + k), q.row(start + k), opts.precision);
             *o = r.value;
             bad |= r.invalid;
         }
@@ -258,7 +258,7 @@ pub fn one_vs_many_into<T: Element>(
     exec::for_each_chunk_mut(opts, out, rows_per_task(q.cols()), |start, chunk| {
         let mut bad = false;
         for (k, o) in chunk.iter_mut().enumerate() {
-            let r = kernel::pair(div, p, q.row(start + k));
+            let r = kernel::pair(div, p, q.row(start + k), opts.precision);
             *o = r.value;
             bad |= r.invalid;
         }
@@ -336,7 +336,12 @@ pub fn long_pair<T: Element>(
     let nc = kernel::n_chunks(p.len());
     let ticker = Ticker::new(opts, nc);
     let parts = exec::map_range(opts, nc, |c| {
-        let x = kernel::partial(div, kernel::chunk(p, c), kernel::chunk(q, c));
+        let x = kernel::partial(
+            div,
+            kernel::chunk(p, c),
+            kernel::chunk(q, c),
+            opts.precision,
+        );
         ticker.tick(1);
         x
     });

@@ -326,6 +326,38 @@ fn check_equal_to_pair<T: Element>(seed: u64) {
     }
 }
 
+/// `Options::with_precision(High)`: every operation equals relent-simd's single-pair kernel at
+/// `Precision::High` bit for bit (and `Default` equals `Default`), on f32 rows long enough to
+/// cross chunk boundaries (the f32 fast path and its f64 fallback both run per chunk).
+#[test]
+fn precision_option_reaches_the_kernel() {
+    use relent_batch::Precision;
+    let mut rng = Rng::new(21);
+    let (n, d) = (3, 2 * relent_simd::CHUNK + 5);
+    let mut p: Vec<f32> = input_for(&mut rng, Divergence::Kl, n, d, 0.15);
+    let q: Vec<f32> = input_for(&mut rng, Divergence::Kl, n, d, 0.15);
+    p[d + 7] = 0.0; // row 1: a zero in its first chunk
+    let pm = MatRef::new(&p, n, d).unwrap();
+    let qm = MatRef::new(&q, n, d).unwrap();
+    for prec in [Precision::Default, Precision::High] {
+        let o = Options::new().with_precision(prec);
+        let rp = row_paired(Divergence::Kl, pm, qm, &o).unwrap();
+        let ap = all_pairs(Divergence::Kl, pm, qm, Method::Exact, &o).unwrap();
+        for i in 0..n {
+            let want = relent_simd::kl(pm.row(i), qm.row(i), prec).value;
+            assert_eq!(rp[i].to_bits(), want.to_bits(), "{prec:?} row {i}");
+            let lp = long_pair(Divergence::Kl, pm.row(i), qm.row(i), &o).unwrap();
+            assert_eq!(lp.to_bits(), want.to_bits(), "{prec:?} long_pair {i}");
+            let ovm = one_vs_many(Divergence::Kl, pm.row(i), qm, &o).unwrap();
+            for j in 0..n {
+                let want = relent_simd::kl(pm.row(i), qm.row(j), prec).value;
+                assert_eq!(ovm[j].to_bits(), want.to_bits());
+                assert_eq!(ap[(i, j)].to_bits(), want.to_bits());
+            }
+        }
+    }
+}
+
 #[test]
 fn equal_to_pair_f32() {
     check_equal_to_pair::<f32>(11);
