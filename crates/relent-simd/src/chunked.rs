@@ -314,6 +314,27 @@ impl Partial {
     }
 }
 
+impl Partial {
+    /// For [`Func::KlNormalized`]: whether the streaming form `G/Sp − φ(t)` of
+    /// [`Partial::finish`] keeps the documented bound — both totals in `[2^-900, 2^900]` and
+    /// `φ(t) ≤ KL` (so `G/Sp − φ(t)` cancels at most 2×: error ≤ 2·ε_G·KL). Typical inputs
+    /// (both already normalised, or totals within a few per cent) pass; where the totals
+    /// differ a lot, `φ(t)` dominates and the caller computes exactly instead.
+    pub(crate) fn normalized_well_conditioned(&self) -> bool {
+        let [a, b, c] = self.s;
+        let (sp, sq) = (b.value(), c.value());
+        let (lo, hi) = (2f64.powi(-900), 2f64.powi(900));
+        if !(sp >= lo && sp <= hi && sq >= lo && sq <= hi) {
+            return false;
+        }
+        if a.hi == f64::INFINITY {
+            return true;
+        }
+        let t = c.add(b.neg()).value() / sp;
+        2.0 * phi(t, sq / sp) <= a.value() / sp
+    }
+}
+
 /// `t − ln(1 + t)` for `t = r − 1 > −1` (both given; `r` accurate when `t` is not small),
 /// relative-accurate near 0.
 fn phi(t: f64, r: f64) -> f64 {

@@ -761,3 +761,49 @@ fn js_near_identical_regression() {
         "scalar {want:e}"
     );
 }
+
+/// `kl_normalized` of raw counts with different totals (the streaming form would cancel:
+/// `φ(t)` ≫ KL) and of vectors near the ends of the range: the kernel hands these to the
+/// exact reference, so the documented bound holds; normalised inputs stay on the kernel.
+#[test]
+fn kl_normalized_far_totals() {
+    let n = 5000;
+    let p: Vec<f64> = (0..n).map(|i| (1 + i % 17) as f64).collect();
+    // q ∝ p·(1 + 1e-6·wiggle), total ≈ 5× p's: KL ≈ 1e-13 while φ(4) ≈ 2.4.
+    let q: Vec<f64> = (0..n)
+        .map(|i| 5.0 * p[i] * (1.0 + 1e-6 * ((i % 7) as f64 - 3.0)))
+        .collect();
+    let exact = relent_scalar::kl_normalized(&p, &q);
+    assert!(exact > 0.0 && exact < 1e-11, "{exact}");
+    let tiny: Vec<f64> = p.iter().map(|x| x * 1e-300).collect();
+    let huge: Vec<f64> = q.iter().map(|x| x * 1e300).collect();
+    let p32: Vec<f32> = p.iter().map(|&x| x as f32).collect();
+    let q32: Vec<f32> = q.iter().map(|&x| x as f32).collect();
+    let exact32 = relent_scalar::kl_normalized(&p32, &q32);
+    for b in available_backends() {
+        let k = for_backend(b).unwrap();
+        for pr in [Precision::Default, Precision::High] {
+            let v = k.kl_normalized(&p, &q, pr).value;
+            assert!(
+                (v - exact).abs() <= 2f64.powi(-49) * exact,
+                "{b}: {v} vs {exact}"
+            );
+            let v = k.kl_normalized(&tiny, &huge, pr).value;
+            let want = relent_scalar::kl_normalized(&tiny, &huge);
+            assert!(
+                (v - want).abs() <= 2f64.powi(-49) * want,
+                "{b}: {v} vs {want}"
+            );
+            let v = k.kl_normalized(&p32, &q32, pr).value;
+            let tol = if pr == Precision::High {
+                2f64.powi(-49)
+            } else {
+                2f64.powi(-21)
+            };
+            assert!(
+                (v - exact32).abs() <= tol * exact32,
+                "{b} f32: {v} vs {exact32}"
+            );
+        }
+    }
+}

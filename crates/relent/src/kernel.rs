@@ -13,12 +13,6 @@ use relent_simd::{Backend, BackendError, Kernels, Output, Precision, for_backend
 
 /// Functions this crate computes differently from relent-simd's kernels of the same name.
 pub(crate) trait Exact {
-    /// KL of the normalised inputs: the kernel validates (one pass), the exact reference
-    /// computes. The kernel's own normalised form is not yet exact where Σp or Σq is near the
-    /// ends of the `f64` range (subnormal-only vectors, 1e-305 against 1e308), so until it is,
-    /// the value comes from `relent_scalar`, which rescales by powers of two (bit-identical
-    /// under such scaling, within 1 ulp of the exact value).
-    fn kl_normalized_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
     /// KL from log-probabilities: the kernel, unless it returns NaN on valid input (terms
     /// beyond the `f64` range, e.g. log-probabilities above 709 whose e^lp overflows), where
     /// the exact reference, which carries its own exponent, gives the right ±∞ or value.
@@ -26,17 +20,6 @@ pub(crate) trait Exact {
 }
 
 impl Exact for Kernels {
-    fn kl_normalized_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        let out = self.kl_normalized(p, q, prec);
-        if out.invalid {
-            return out;
-        }
-        Output {
-            value: relent_scalar::kl_normalized(p, q),
-            invalid: false,
-        }
-    }
-
     fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output {
         let out = self.kl_log(lp, lq, prec);
         if out.invalid || !out.value.is_nan() {

@@ -559,7 +559,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl_normalized(p, p)` is exactly 0.
     fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero non_negative;
-    kernel: kl_normalized_exact, nats, nats_bits;
+    kernel: kl_normalized, nats, nats_bits;
     scale: "S = Σ gᵢ/Σp + KLₙ + |ln(Σq/Σp)| (gᵢ the generalised-KL terms), plus an absolute 2^-90·Σ(p + q)/Σp: at most 3ε relative for equal totals (Σ gᵢ/Σp = KLₙ then), and relative to |ln(Σq/Σp)| when the result is much smaller than that";
     example: "let counts_p = [2.0f64, 2.0];\nlet counts_q = [1.0f64, 3.0];",
         "&counts_p, &counts_q",

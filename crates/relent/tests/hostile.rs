@@ -318,16 +318,23 @@ fn subnormal_only<T: Element>(min_sub: f64, scale: f64) {
         // The entropy of a positive vector is positive and finite (each −p·ln p > 0).
         let h = relent::entropy(&p).unwrap();
         assert!(h > 0.0 && h.is_finite(), "entropy {h}");
-        // Normalising: subnormal vectors give the same value as the same vectors scaled
-        // into the normal range by a power of two (exact scaling, documented bit-identical).
+        // Normalising: subnormal vectors give the value of the same vectors scaled into the
+        // normal range by a power of two (the exact value is the same), each within the
+        // documented bound — 2^-49 for f64, 2^-21 for narrower inputs at the default precision.
         let ps: Vec<T> = p.iter().map(|x| T::from_f64(x.to_f64() * scale)).collect();
         let qs: Vec<T> = q.iter().map(|x| T::from_f64(x.to_f64() * scale)).collect();
         assert!(ps.iter().all(|x| x.to_f64() >= 1e-30));
-        assert_eq!(
-            relent::kl_normalized(&p, &q).map(f64::to_bits),
-            relent::kl_normalized(&ps, &qs).map(f64::to_bits),
-            "n = {n}"
-        );
+        let a = relent::kl_normalized(&p, &q).unwrap();
+        let b = relent::kl_normalized(&ps, &qs).unwrap();
+        let exact = relent_scalar::kl_normalized(&p, &q);
+        let tol = if T::NAME == "f64" {
+            2f64.powi(-49)
+        } else {
+            2f64.powi(-21)
+        };
+        for v in [a, b] {
+            assert!((v - exact).abs() <= tol * exact, "n = {n}: {v} vs {exact}");
+        }
         // Subnormal probabilities against normal ones and vice versa.
         let normal = vec![T::from_f64(0.5); n];
         let a = relent::kl(&p, &normal).unwrap();
