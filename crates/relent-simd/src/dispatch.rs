@@ -239,7 +239,7 @@ enum Imp {
 /// use relent_simd::{for_backend, available_backends, Precision};
 /// for b in available_backends() {
 ///     let k = for_backend(b).unwrap();
-///     let out = k.entropy(&[0.5f32, 0.5], Precision::Default);
+///     let out = k.entropy(&[0.5f32, 0.5], Precision::High);
 ///     assert!((out.value - std::f64::consts::LN_2).abs() < 1e-15);
 /// }
 /// ```
@@ -447,13 +447,16 @@ impl Kernels {
                 let Slice::F32(q) = T::slice(ins[1]) else {
                     unreachable!("one element type per call")
                 };
-                use crate::fast32::{GKL, KL, KLN};
-                use kernels::{GeneralizedKl, Kl, KlNormalized};
+                use crate::fast32::{CE, ENT, GKL, JEF, KL, KLN};
+                use kernels::{CrossEntropy, Entropy, GeneralizedKl, Jeffreys, Kl, KlNormalized};
                 // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
                 unsafe {
                     match func {
                         Func::Kl => avx512_fast32::<KL, Kl>(t, p, q, whole),
                         Func::GeneralizedKl => avx512_fast32::<GKL, GeneralizedKl>(t, p, q, whole),
+                        Func::Jeffreys => avx512_fast32::<JEF, Jeffreys>(t, p, q, whole),
+                        Func::CrossEntropy => avx512_fast32::<CE, CrossEntropy>(t, p, q, whole),
+                        Func::Entropy => avx512_fast32::<ENT, Entropy>(t, p, q, whole),
                         _ => avx512_fast32::<KLN, KlNormalized>(t, p, q, whole),
                     }
                 }

@@ -1,7 +1,13 @@
-//! The default-precision path for `f32` inputs of the `g`-based functions (KL, generalised
-//! KL, normalised KL): the same algorithm as [`crate::math::ln::g`], computed in `f32` lanes
+//! The default-precision path for `f32` inputs of KL, generalised KL, normalised KL, Jeffreys,
+//! cross-entropy and entropy: the algorithms of [`crate::math::ln`], computed in `f32` lanes
 //! (16 per AVX-512 vector instead of 8 `f64`) without a division instruction, with the sums
 //! kept exact enough that the result meets the `f32` default bound of 2^-21 relative.
+//! (JS and the log/logit/Gaussian functions keep the `f64`-lane kernels.)
+//!
+//! Jeffreys reuses the ratio machinery below: `(p − q)·ln(p/q) = 2d·atanh(S)` in the band and
+//! `2d·(k·ln2/2 + atanh(s))` outside — a product of an exact and a relative-accurate factor.
+//! Cross-entropy and entropy use `ln x = e·ln2 + 2·atanh((m − 1)/(m + 1))`, `m ∈ [1/√2, √2)`,
+//! with the same quotient and polynomial (≤ ~2u), times `p`.
 //!
 //! # Method
 //! Per element, with `d = p − q`, `m = min(p, q)`:
@@ -64,6 +70,12 @@ const TINY: f64 = 7.888_609_052_210_118e-31; // 2^-100
 pub(crate) const KL: u8 = 0;
 pub(crate) const GKL: u8 = 1;
 pub(crate) const KLN: u8 = 2;
+/// Jeffreys `Σ (p − q)·ln(p/q)` (one stream, terms ≥ 0).
+pub(crate) const JEF: u8 = 3;
+/// Cross-entropy `−Σ p·ln q` (one stream; terms ≥ 0 where q ≤ 1).
+pub(crate) const CE: u8 = 4;
+/// Entropy `−Σ p·ln p` (one stream; `q` is `p`).
+pub(crate) const ENT: u8 = 5;
 
 /// The mode of `func`, if it has a fast `f32` path.
 pub(crate) fn mode(func: Func) -> Option<u8> {
@@ -71,6 +83,9 @@ pub(crate) fn mode(func: Func) -> Option<u8> {
         Func::Kl => Some(KL),
         Func::GeneralizedKl => Some(GKL),
         Func::KlNormalized => Some(KLN),
+        Func::Jeffreys => Some(JEF),
+        Func::CrossEntropy => Some(CE),
+        Func::Entropy => Some(ENT),
         _ => None,
     }
 }
@@ -92,6 +107,13 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
     let one = l.splat(1.0);
     let m = l.min(p, q);
     let sum = l.add(p, q);
+    if MODE == CE || MODE == ENT {
+        // −p·ln q with p = 0 terms exactly 0 (q = 0 < p gives +∞ through ln 0 = −∞, left to
+        // the f64 fallback by the non-finite check).
+        let t = l.mul(p, ln(l, q));
+        let t = l.select(l.eq(p, zero), zero, l.sub(zero, t));
+        return ([t, zero, zero], m, sum);
+    }
     let d = l.sub(p, q);
     let band = l.le(l.abs(d), m);
     let mp = l.mant(p);
@@ -116,6 +138,14 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
     let at = l.fma(l.mul(s, z), pz, s);
     let lh = l.fma(k, l.splat(LN2H_HI), l.fma(k, l.splat(LN2H_LO), at));
     let go = l.fms(l.add(p, p), lh, d);
+    if MODE == JEF {
+        // (p − q)·ln(p/q) = 2d·(ln(p/q)/2): atanh(S) in the band, k·ln2/2 + atanh(s) outside;
+        // both factors exact or relative-accurate, no cancellation. p = q = 0 gives 0; one
+        // zero against a positive gives +∞ (ln 0) for the fallback.
+        let half = l.select(band, at, lh);
+        let t = l.mul(l.add(d, d), half);
+        return ([l.select(l.eq(sum, zero), zero, t), zero, zero], m, sum);
+    }
     let g = l.select(band, gb, go);
     let p0 = l.eq(p, zero);
     let t = match MODE {
@@ -124,6 +154,34 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
         _ => [l.select(p0, q, g), p, q],
     };
     (t, m, sum)
+}
+
+/// `ln x` for positive finite lanes (subnormals included; `ln 0 = −∞`): `x = m·2^e` with
+/// `m ∈ [1/√2, √2)`, `ln m = 2·atanh(s)`, `s = (m − 1)/(m + 1)` (`|s| ≤ 0.1716`, numerator
+/// exact), the same quotient and polynomial as the ratio path; ≤ ~2u relative.
+#[inline(always)]
+fn ln<L: Lanes32>(l: L, x: L::V) -> L::V {
+    let one = l.splat(1.0);
+    let m = l.mant(x);
+    let e = l.exp(x);
+    let big = l.lt(l.splat(core::f32::consts::SQRT_2), m);
+    let m = l.select(big, l.mul(m, l.splat(0.5)), m);
+    let e = l.select(big, l.add(e, one), e);
+    let num = l.sub(m, one);
+    let den = l.add(m, one);
+    let x0 = l.rcp(den);
+    let x1 = l.fma(x0, l.fnma(den, x0, one), x0);
+    let s0 = l.mul(num, x1);
+    let s = l.fma(l.fnma(s0, den, num), x1, s0);
+    let z = l.mul(s, s);
+    let z2 = l.mul(z, z);
+    let pa = l.fma(l.splat(P[1]), z, l.splat(P[0]));
+    let pb = l.fma(l.splat(P[3]), z, l.splat(P[2]));
+    let pz = l.fma(l.fma(l.splat(P[4]), z2, pb), z2, pa);
+    let at = l.fma(l.mul(s, z), pz, s);
+    // ln x = e·ln2 + 2·atanh(s) = 2·(e·ln2/2 + atanh(s)).
+    let h = l.fma(e, l.splat(LN2H_HI), l.fma(e, l.splat(LN2H_LO), at));
+    l.add(h, h)
 }
 
 /// Lanes of an `f32` (hi, lo) accumulator, combined in a fixed pairwise tree into an `f64`
@@ -173,7 +231,7 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
             // NaN.
             nf = l.fma(sum, zero, nf);
             two_sum(l, &mut ah, &mut al, t[0]);
-            if MODE != GKL {
+            if MODE == KL || MODE == KLN {
                 two_sum(l, &mut bh, &mut bl, t[1]);
             }
             if MODE == KLN {
@@ -192,7 +250,7 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
         neg = l.min(neg, l.min(m1, m2));
         nf = l.fma(l.add(s1, s2), zero, nf);
         two_sum(l, &mut ah, &mut al, l.add(t1[0], t2[0]));
-        if MODE != GKL {
+        if MODE == KL || MODE == KLN {
             two_sum(l, &mut bh, &mut bl, t1[1]);
             two_sum(l, &mut bh, &mut bl, t2[1]);
         }
@@ -220,18 +278,21 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
     let func = match MODE {
         KL => Func::Kl,
         GKL => Func::GeneralizedKl,
+        JEF => Func::Jeffreys,
+        CE => Func::CrossEntropy,
+        ENT => Func::Entropy,
         _ => Func::KlNormalized,
     };
     let mut out = Partial::filled(func);
     out.s[0] = reduce(l, ah, al);
-    if MODE != GKL {
+    if MODE == KL || MODE == KLN {
         out.s[1] = reduce(l, bh, bl);
     }
     if MODE == KLN {
         out.s[2] = reduce(l, ch, cl);
     }
     let ok = out.s.iter().all(|x| x.hi.is_finite() && x.lo.is_finite());
-    if !ok || out.s[0].hi < TINY {
+    if !ok || out.s[0].hi.abs() < TINY {
         return None;
     }
     Some(out)

@@ -108,7 +108,8 @@ pub struct Output {
 /// Kullback–Leibler divergence `Σ p·ln(p/q)` over the numbers as given.
 ///
 /// # Accuracy
-/// Error ≤ 2^-49·(Σg + |KL|) + 2^-90·Σ(p + q), with `g = p·ln(p/q) − p + q ≥ 0` and
+/// Error ≤ ε·(Σg + |KL|) + 2^-90·Σ(p + q) (ε = 2^-49; `f32`/`f16`/`bf16` inputs at
+/// [`Precision::Default`]: 2^-21), with `g = p·ln(p/q) − p + q ≥ 0` and
 /// `KL = Σg + Σ(p − q)`: ≤ 2^-49 relative whenever `Σg ≲ |KL|` — normalised inputs, including
 /// near-identical distributions with KL ≈ 1e-9 — for `f64` and `f32` inputs alike.
 ///
@@ -156,6 +157,7 @@ pub fn kl_normalized<T: Element>(p: &[T], q: &[T], precision: Precision) -> Outp
 ///
 /// # Accuracy
 /// ≤ 2^-49 relative for probabilities (q ≤ 1: non-negative terms, `ln` ≤ 2 ulp).
+/// `f32`/`f16`/`bf16` inputs at [`Precision::Default`]: 2^-21 in place of 2^-49.
 ///
 /// # Special values
 /// p = 0 → 0 (also with q = 0); p > 0, q = 0 → +∞.
@@ -175,7 +177,8 @@ pub fn cross_entropy<T: Element>(p: &[T], q: &[T], precision: Precision) -> Outp
 /// Shannon entropy `−Σ p·ln p`.
 ///
 /// # Accuracy
-/// ≤ 2^-49 relative for probabilities (p ≤ 1).
+/// ≤ 2^-49 relative for probabilities (p ≤ 1); `f32`/`f16`/`bf16` at
+/// [`Precision::Default`]: 2^-21.
 ///
 /// # Special values
 /// p = 0 → 0.
@@ -183,6 +186,8 @@ pub fn cross_entropy<T: Element>(p: &[T], q: &[T], precision: Precision) -> Outp
 /// ```
 /// use relent_simd::{entropy, Precision};
 /// let v = entropy(&[0.25f32; 4], Precision::Default).value;
+/// assert!((v - 4f64.ln()).abs() <= 2f64.powi(-21) * 4f64.ln()); // f32, default: 2^-21
+/// let v = entropy(&[0.25f32; 4], Precision::High).value;
 /// assert!((v - 4f64.ln()).abs() < 1e-15);
 /// ```
 pub fn entropy<T: Element>(p: &[T], precision: Precision) -> Output {
@@ -193,6 +198,7 @@ pub fn entropy<T: Element>(p: &[T], precision: Precision) -> Output {
 ///
 /// # Accuracy
 /// ≤ 2^-49 relative (non-negative terms, each a few ulp).
+/// `f32`/`f16`/`bf16` inputs at [`Precision::Default`]: 2^-21 in place of 2^-49.
 ///
 /// # Special values
 /// p = 0 → q; p > 0, q = 0 → +∞.
@@ -212,6 +218,7 @@ pub fn generalized_kl<T: Element>(p: &[T], q: &[T], precision: Precision) -> Out
 ///
 /// # Accuracy
 /// ≤ 2^-49 relative (non-negative terms).
+/// `f32`/`f16`/`bf16` inputs at [`Precision::Default`]: 2^-21 in place of 2^-49.
 ///
 /// # Special values
 /// A term with exactly one of p, q zero is +∞; both zero → 0.

@@ -594,7 +594,7 @@ macro_rules! functions {
     scale: "S = Σ |pᵢ·ln pᵢ|, which is the value itself when every pᵢ ≤ 1 (probabilities)";
     example: "let p = [0.25f32; 4];",
         "&p",
-        "assert!((v - 4.0f64.ln()).abs() < 1e-15);";
+        "assert!((v - 4.0f64.ln()).abs() <= 2f64.powi(-21) * 4.0f64.ln()); // f32: 2^-21";
     bits: "divided by ln 2", "std::f64::consts::LN_2";
 
     /// Generalised KL divergence Σ [p·ln(p/q) − p + q] (SciPy's `kl_div(p, q).sum()`), the
