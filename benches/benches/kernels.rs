@@ -214,7 +214,7 @@ fn bench_others(c: &mut Criterion) {
                 &format!("{name} f32"),
                 run(&k, f, &p32, &q32).value,
                 reference(f, &p32, &q32),
-                1e-8,
+                relent_benches::bounds::DEFAULT_F32,
             );
             g.bench_with_input(
                 BenchmarkId::new(format!("{}-f64", k.backend()), n),
