@@ -72,6 +72,29 @@ impl Func {
         if self == Func::Entropy { 1 } else { 2 }
     }
 
+    /// The scale relent's documented bound is relative to (relent's `# Accuracy` sections):
+    /// KL `Σg + |KL|` (g = p·ln(p/q) − p + q; the value itself for normalised inputs), JS its
+    /// value, cross-entropy and entropy `Σ |p·ln q|` (the value for probabilities), kl_logits
+    /// [`crate::bounds::kl_logits_scale`]. A few digits suffice: plain `f64` where not exact.
+    pub fn scale<T: Element>(self, x: &[T], y: &[T]) -> f64 {
+        let f = |v: &[T]| v.iter().map(|e| e.to_f64()).collect::<Vec<f64>>();
+        let abs_terms = |p: &[T], q: &[T]| -> f64 {
+            p.iter()
+                .zip(q)
+                .map(|(a, b)| (a.to_f64(), b.to_f64()))
+                .filter(|(a, _)| *a > 0.0)
+                .map(|(a, b)| (a * b.ln()).abs())
+                .sum()
+        };
+        match self {
+            Func::Kl => relent_scalar::generalized_kl(x, y) + relent_scalar::kl(x, y).abs(),
+            Func::Js => relent_scalar::js_divergence(x, y),
+            Func::CrossEntropy => abs_terms(x, y),
+            Func::Entropy => abs_terms(x, x),
+            Func::KlLogits => crate::bounds::kl_logits_scale(&f(x), &f(y)),
+        }
+    }
+
     /// The oracle: relent-scalar (the exact double-double reference).
     pub fn oracle<T: Element>(self, x: &[T], y: &[T]) -> f64 {
         match self {

@@ -206,26 +206,8 @@ fn ln<L: Lanes32>(l: L, x: L::V) -> L::V {
 /// the `lo` lanes gathered in the second word (error ≤ ~16·2^-106 of the sum of magnitudes).
 #[inline(always)]
 fn reduce<L: Lanes32>(l: L, hi: L::V, lo: L::V) -> Dd {
-    let mut h = [0.0f32; 16];
-    let mut o = [0.0f32; 16];
-    l.store(hi, &mut h);
-    l.store(lo, &mut o);
-    let mut s = [0.0f64; 16];
-    let mut c = [0.0f64; 16];
-    for i in 0..L::W {
-        s[i] = f64::from(h[i]);
-        c[i] = f64::from(o[i]);
-    }
-    let mut w = L::W;
-    while w > 1 {
-        w /= 2;
-        for i in 0..w {
-            let (t, e) = crate::chunked::two_sum(s[i], s[i + w]);
-            s[i] = t;
-            c[i] = c[i] + c[i + w] + e;
-        }
-    }
-    Dd::new(s[0], 0.0).add(Dd::new(c[0], 0.0))
+    let (s, c) = l.fold(hi, lo);
+    Dd::new(s, 0.0).add(Dd::new(c, 0.0))
 }
 
 /// One chunk of `MODE` on `f32` lanes, or `None` where the chunk must be recomputed by the
@@ -353,6 +335,45 @@ mod tests {
         }
         flush(&xs, k, &mut worst);
         Some(worst)
+    }
+
+    /// The AVX-512 fold gives the bits of the trait's scalar tree.
+    #[test]
+    fn fold_matches_scalar_tree() {
+        let Some(t) = Avx512::try_new() else {
+            println!("fold: SKIPPED (no AVX-512F on this CPU)");
+            return;
+        };
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let e = ((seed >> 40) % 60) as i32 - 30;
+            let m = (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            (m * 2f64.powi(e)) as f32
+        };
+        for _ in 0..2000 {
+            let mut h = [0.0f32; 16];
+            let mut o = [0.0f32; 16];
+            for i in 0..16 {
+                h[i] = next();
+                o[i] = next() * 1e-8;
+            }
+            let (hv, ov) = (t.load(&h), t.load(&o));
+            // The default (scalar) tree, spelled out.
+            let mut s: Vec<f64> = h.iter().map(|&x| f64::from(x)).collect();
+            let mut c: Vec<f64> = o.iter().map(|&x| f64::from(x)).collect();
+            let mut w = 16;
+            while w > 1 {
+                w /= 2;
+                for i in 0..w {
+                    let (a, e) = crate::chunked::two_sum(s[i], s[i + w]);
+                    s[i] = a;
+                    c[i] = c[i] + c[i + w] + e;
+                }
+            }
+            let (a, b) = t.fold(hv, ov);
+            assert_eq!((a.to_bits(), b.to_bits()), (s[0].to_bits(), c[0].to_bits()));
+        }
     }
 
     #[test]

@@ -117,5 +117,45 @@ mod imp {
         fn any(self, m: __mmask16) -> bool {
             m != 0
         }
+        #[inline(always)]
+        fn fold(self, hi: __m512, lo: __m512) -> (f64, f64) {
+            // The trait's pairwise tree, level by level on 512/256/128-bit halves (the same
+            // operations in the same order, so the same bits as the scalar default).
+            // SAFETY: AVX-512F present (it implies AVX and AVX2 for the narrower halves).
+            unsafe {
+                let wide = |v: __m512| {
+                    let a = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+                    let b = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
+                        _mm512_castps_pd(v),
+                    )));
+                    (a, b)
+                };
+                let (h0, h1) = wide(hi);
+                let (c0, c1) = wide(lo);
+                let s = _mm512_add_pd(h0, h1);
+                let bb = _mm512_sub_pd(s, h0);
+                let e = _mm512_add_pd(
+                    _mm512_sub_pd(h0, _mm512_sub_pd(s, bb)),
+                    _mm512_sub_pd(h1, bb),
+                );
+                let c = _mm512_add_pd(_mm512_add_pd(c0, c1), e);
+                let (a, b) = (_mm512_castpd512_pd256(s), _mm512_extractf64x4_pd::<1>(s));
+                let (ca, cb) = (_mm512_castpd512_pd256(c), _mm512_extractf64x4_pd::<1>(c));
+                let s = _mm256_add_pd(a, b);
+                let bb = _mm256_sub_pd(s, a);
+                let e = _mm256_add_pd(_mm256_sub_pd(a, _mm256_sub_pd(s, bb)), _mm256_sub_pd(b, bb));
+                let c = _mm256_add_pd(_mm256_add_pd(ca, cb), e);
+                let (a, b) = (_mm256_castpd256_pd128(s), _mm256_extractf128_pd::<1>(s));
+                let (ca, cb) = (_mm256_castpd256_pd128(c), _mm256_extractf128_pd::<1>(c));
+                let s = _mm_add_pd(a, b);
+                let bb = _mm_sub_pd(s, a);
+                let e = _mm_add_pd(_mm_sub_pd(a, _mm_sub_pd(s, bb)), _mm_sub_pd(b, bb));
+                let c = _mm_add_pd(_mm_add_pd(ca, cb), e);
+                let (a, b) = (_mm_cvtsd_f64(s), _mm_cvtsd_f64(_mm_unpackhi_pd(s, s)));
+                let (ca, cb) = (_mm_cvtsd_f64(c), _mm_cvtsd_f64(_mm_unpackhi_pd(c, c)));
+                let (t, e) = crate::chunked::two_sum(a, b);
+                (t, ca + cb + e)
+            }
+        }
     }
 }

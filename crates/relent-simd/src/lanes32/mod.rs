@@ -57,4 +57,30 @@ pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
     fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
     /// Whether any lane of `m` is set.
     fn any(self, m: Self::M) -> bool;
+    /// The lanes of an `(hi, lo)` accumulator folded in the fixed pairwise tree (lane `i`
+    /// with lane `i + w/2`, halving `w`): each `hi` pair by TwoSum in `f64` (lanes are exact in
+    /// `f64`), the errors and the `lo` lanes gathered as `c ← (c_i + c_{i+w/2}) + e`. Returns
+    /// `(s, c)`. Every backend must give these bits (the default is the scalar tree).
+    fn fold(self, hi: Self::V, lo: Self::V) -> (f64, f64) {
+        let mut h = [0.0f32; 16];
+        let mut o = [0.0f32; 16];
+        self.store(hi, &mut h);
+        self.store(lo, &mut o);
+        let mut s = [0.0f64; 16];
+        let mut c = [0.0f64; 16];
+        for i in 0..Self::W {
+            s[i] = f64::from(h[i]);
+            c[i] = f64::from(o[i]);
+        }
+        let mut w = Self::W;
+        while w > 1 {
+            w /= 2;
+            for i in 0..w {
+                let (t, e) = crate::chunked::two_sum(s[i], s[i + w]);
+                s[i] = t;
+                c[i] = c[i] + c[i + w] + e;
+            }
+        }
+        (s[0], c[0])
+    }
 }
