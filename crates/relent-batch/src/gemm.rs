@@ -241,8 +241,15 @@ pub(crate) fn tile(
                     Divergence::GeneralizedKl => mag,
                     _ => mag + pb.sum_p[i] + qs.sum_q[j],
                 };
-                let (e, mag) = if v.is_infinite() {
+                // +∞ from the indicator is exact (error 0). A value that is not finite
+                // otherwise comes from an overflow (e.g. p·ln p − p·ln q with p = q = MAX gives
+                // ∞ − ∞): it says nothing about the pair, its error is unbounded.
+                let exact_inf =
+                    v == f64::INFINITY && count.as_ref().is_some_and(|n| n[i * w + jj] > 0.0);
+                let (e, mag) = if exact_inf {
                     (0.0, f64::INFINITY)
+                } else if !v.is_finite() {
+                    (f64::INFINITY, f64::INFINITY)
                 } else {
                     (factor * mag + 2.0 * U * v.abs(), kmag)
                 };
