@@ -79,7 +79,7 @@ fn check_pair_shapes<T: Element>(
 /// also when either has no rows); then [`Error::ZeroTotal`] for a `KlLogits` row that is all masked.
 ///
 /// # Accuracy
-/// Exact: that of [`pair`](crate::pair). GEMM: |error| ≤ 1.01·(γ_{d+2} + 2u)·M + 2u·|value|,
+/// Exact: that of [`pair`](crate::pair). GEMM: |error| ≤ 1.01·(γ_{d+2} + 2u)·M + 2u·|value| + (2d + 2)·2⁻¹⁰⁷⁴,
 /// M = Σₖ p·|ln p| + Σₖ p·|ln q| (see the crate docs).
 ///
 /// # Special values
