@@ -74,7 +74,7 @@ pub enum Scale {
 /// Which sum of absolute terms bounds a cancelling sum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Terms {
-    /// Σ |p·ln(p/q)|.
+    /// Σg + |KL| with g = p·ln(p/q) − p + q ≥ 0 (the documented scale of `kl`).
     Kl,
     /// Σ |p·ln q|.
     CrossEntropy,
@@ -483,7 +483,15 @@ pub fn abs_terms<E: Element>(terms: Terms, a: &[&[E]], t: f64) -> f64 {
     let n = a[0].len();
     (0..n)
         .map(|i| match terms {
-            Terms::Kl | Terms::CrossEntropy | Terms::Entropy => {
+            Terms::Kl => {
+                // g = p·ln(p/q) − p + q ≥ 0 (q where p = 0): KL's documented scale is Σg + |KL|.
+                let (p, q) = (x(a[0], i), x(a[1], i));
+                if p == 0.0 {
+                    return q;
+                }
+                (p * (p.ln() - q.ln()) - p + q).abs()
+            }
+            Terms::CrossEntropy | Terms::Entropy => {
                 let p = x(a[0], i);
                 if p == 0.0 {
                     return 0.0;
@@ -493,10 +501,7 @@ pub fn abs_terms<E: Element>(terms: Terms, a: &[&[E]], t: f64) -> f64 {
                 } else {
                     x(a[1], i)
                 };
-                let l = match terms {
-                    Terms::Kl => p.ln() - q.ln(),
-                    _ => q.ln(),
-                };
+                let l = q.ln();
                 (p * l).abs()
             }
             Terms::Logits => unreachable!("handled above"),
@@ -604,7 +609,14 @@ pub fn run<E: Elem>(input: &Input<E>) {
     let scale = match f.scale {
         Scale::Value => r.abs(),
         Scale::Terms(terms) => {
-            let s = abs_terms(terms, &a, t);
+            let mut s = abs_terms(terms, &a, t);
+            if terms == Terms::Kl {
+                // KL's documented S = Σg + |KL| (g the generalised-KL terms), plus an absolute
+                // 2^-90·Σ(p + q), expressed relative to the bound.
+                let n: f64 = a[0].iter().chain(a[1]).map(|x| x.to_f64()).sum();
+                s += r.abs() * if f.bits { std::f64::consts::LN_2 } else { 1.0 }
+                    + 2f64.powi(-90) * n / E::BOUND;
+            }
             if f.bits {
                 s / std::f64::consts::LN_2
             } else {
