@@ -129,7 +129,8 @@ pub(crate) fn pair<T: Element>(div: Divergence, p: &[T], q: &[T]) -> Output {
 /// value, as the checked `relent` functions do (so batch values stay bit-identical to them):
 /// KL from log-probabilities that returns NaN (e^lp overflows for lp above ~709), KL that
 /// returns NaN (its form Σg + (Σp − Σq) gives ∞ − ∞ when both totals overflow),
-/// cross-entropy that returns NaN (+∞ − ∞ between a q = 0 term and overflowing ones), and
+/// cross-entropy that returns NaN (+∞ − ∞ between a q = 0 term and overflowing ones),
+/// generalised KL that returns NaN (overflowing totals, e.g. p = q = [MAX; 3], value 0), and
 /// Jensen–Shannon that is not finite (m = (p + q)/2 underflows to 0 for p + q = 2^-1074;
 /// the exact value is finite whenever Σ(p + q)·ln 2 is). Applied to the raw kernel output (before
 /// [`post`]); a no-op on every other result.
@@ -151,6 +152,7 @@ pub(crate) fn exact<T: Element>(div: Divergence, p: &[T], q: &[T], out: Output) 
         Divergence::KlLog if out.value.is_nan() => relent_scalar::kl_log(p, q),
         Divergence::Kl if out.value.is_nan() => relent_scalar::kl(p, q),
         Divergence::CrossEntropy if out.value.is_nan() => relent_scalar::cross_entropy(p, q),
+        Divergence::GeneralizedKl if out.value.is_nan() => relent_scalar::generalized_kl(p, q),
         Divergence::JsDivergence | Divergence::JsDistance if !out.value.is_finite() => {
             relent_scalar::js_divergence(p, q)
         }

@@ -34,6 +34,10 @@ pub(crate) trait Exact {
     /// Cross-entropy: the kernel, unless it returns NaN on valid input (a +∞ term, p > 0 with
     /// q = 0, against terms whose sum overflows to −∞), where the exact reference decides.
     fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// Generalised KL: the kernel, unless it returns NaN on valid input (totals that overflow,
+    /// e.g. p = q = [MAX, MAX, MAX], whose value is exactly 0), where the exact reference
+    /// decides.
+    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
 }
 
 /// `out`, or — when the kernel returned NaN (or, with `finite`, any non-finite value) on
@@ -84,6 +88,12 @@ impl Exact for Kernels {
 
     fn kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
         or_reference(self.kl(p, q, prec), false, || relent_scalar::kl(p, q))
+    }
+
+    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        or_reference(self.generalized_kl(p, q, prec), false, || {
+            relent_scalar::generalized_kl(p, q)
+        })
     }
 
     fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {

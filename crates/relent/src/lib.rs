@@ -608,7 +608,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `generalized_kl(p, p)` is exactly 0.
     fn generalized_kl, generalized_kl_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: generalized_kl, nats, nats_bits;
+    kernel: generalized_kl_exact, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative, whatever the totals";
     example: "let p = [1.0f64, 2.0];\nlet q = [2.0f64, 2.0];",
         "&p, &q",

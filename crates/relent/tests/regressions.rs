@@ -319,3 +319,16 @@ fn gemm_top_k_keeps_pairs_whose_gemm_value_overflows() {
         assert_eq!(exact.len(), k);
     }
 }
+
+/// Fuzzer (`batch`): generalised KL of p = q = [MAX, MAX, MAX] came back as `Ok(NaN)` from
+/// the checked API (identical arguments must give exactly 0): relent-simd's kernel sums
+/// totals that overflow (∞ − ∞). The checked API and the batch kernel take the exact
+/// reference's value when the kernel returns NaN on valid input.
+#[test]
+fn generalized_kl_of_identical_huge_vectors_is_zero() {
+    use relent::batch::{Divergence, pair};
+    let p = [f64::MAX; 3];
+    assert_eq!(relent::generalized_kl(&p, &p), Ok(0.0));
+    assert_eq!(relent::generalized_kl_bits(&p, &p), Ok(0.0));
+    assert_eq!(pair(Divergence::GeneralizedKl, &p, &p), Ok(0.0));
+}
