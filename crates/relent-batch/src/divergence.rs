@@ -24,7 +24,8 @@ use crate::{Error, InvalidKind};
 /// A term with p = 0 is 0 (also when q = 0); p > 0 with q = 0 gives +∞. For `KlLog` and
 /// `KlLogits`, −∞ is a masked entry (zero probability), never NaN. Probabilities must be finite
 /// and non-negative; log-probabilities and logits must not be NaN or +∞ (otherwise
-/// [`Error::InvalidElement`]).
+/// [`Error::InvalidElement`]). A `KlLogits` row whose logits are all −∞ has no softmax:
+/// [`Error::ZeroTotal`].
 ///
 /// ```
 /// use relent_batch::{Divergence, MatRef, Options, row_paired};

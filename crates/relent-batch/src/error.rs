@@ -138,6 +138,16 @@ pub enum Error {
         /// What is wrong with it.
         kind: InvalidKind,
     },
+    /// A row of logits that are all masked (−∞), for [`Divergence::KlLogits`]: its softmax
+    /// does not exist (the checked `relent::kl_logits` reports the same as its `ZeroTotal`).
+    /// Reported after invalid elements: the first such row of P, else of Q.
+    #[error("every logit of {operand}[{row}] is masked (-inf): its softmax does not exist")]
+    ZeroTotal {
+        /// The matrix it is in.
+        operand: Operand,
+        /// The row (0 for a vector).
+        row: usize,
+    },
     /// An invalid parameter, such as a temperature that is not finite and positive.
     #[error("invalid parameter {name} = {value}")]
     InvalidParameter {

@@ -186,6 +186,14 @@ pub(crate) fn bound_factor(d: usize) -> f64 {
     1.01 * (gamma(d + 2) + 2.0 * U)
 }
 
+/// The absolute part of the bound: products and sums whose results are subnormal are
+/// rounded to a multiple of 2^-1074, not to a relative precision — at most 2^-1075 each, over
+/// the d products of the cross term, the d of the entropy term and the final operations;
+/// (2d + 2)·2^-1074 leaves a factor 2.
+pub(crate) fn underflow_bound(d: usize) -> f64 {
+    (2.0 * d as f64 + 2.0) * f64::from_bits(1)
+}
+
 /// The values (and optionally their error bounds and the kernel's magnitudes, Σ|terms| + Σp + Σq) for the block `pb` against Q
 /// rows `j0..j1`, written at `vals[i * ld + (j − j0)]` (and the same in `bounds`, `mags`).
 #[allow(clippy::too_many_arguments)]
@@ -213,6 +221,7 @@ pub(crate) fn tile(
         c
     });
     let factor = bound_factor(d);
+    let underflow = underflow_bound(d);
     for i in 0..pb.rows {
         for jj in 0..w {
             let j = j0 + jj;
@@ -241,10 +250,17 @@ pub(crate) fn tile(
                     Divergence::GeneralizedKl => mag,
                     _ => mag + pb.sum_p[i] + qs.sum_q[j],
                 };
-                let (e, mag) = if v.is_infinite() {
+                // +∞ from the indicator is exact (error 0). A value that is not finite
+                // otherwise comes from an overflow (e.g. p·ln p − p·ln q with p = q = MAX gives
+                // ∞ − ∞): it says nothing about the pair, its error is unbounded.
+                let exact_inf =
+                    v == f64::INFINITY && count.as_ref().is_some_and(|n| n[i * w + jj] > 0.0);
+                let (e, mag) = if exact_inf {
                     (0.0, f64::INFINITY)
+                } else if !v.is_finite() {
+                    (f64::INFINITY, f64::INFINITY)
                 } else {
-                    (factor * mag + 2.0 * U * v.abs(), kmag)
+                    (factor * mag + 2.0 * U * v.abs() + underflow, kmag)
                 };
                 bounds[i * ld + jj] = e;
                 mags[i * ld + jj] = mag;

@@ -53,11 +53,18 @@ fn param(div: Divergence) -> f64 {
     }
 }
 
-/// Post-processing of the kernel's value: JS is clamped to ≥ 0, the distance is its root.
+/// Post-processing of the kernel's value, as the checked `relent` functions do it (so the
+/// values are bit-identical to theirs): the divergences whose exact value is ≥ 0 for every
+/// valid input (generalised KL, Jeffreys, JS, KL of softmaxes) have a negative rounding
+/// residue replaced by 0 (`-0.0` is kept); the distance is the root of the clamped JS.
 fn post(div: Divergence, out: Output) -> Output {
+    let non_negative = |v: f64| if v < 0.0 { 0.0 } else { v };
     let value = match div {
-        Divergence::JsDivergence => out.value.max(0.0),
-        Divergence::JsDistance => out.value.max(0.0).sqrt(),
+        Divergence::GeneralizedKl
+        | Divergence::Jeffreys
+        | Divergence::JsDivergence
+        | Divergence::KlLogits { .. } => non_negative(out.value),
+        Divergence::JsDistance => non_negative(out.value).sqrt(),
         _ => out.value,
     };
     Output {
@@ -72,12 +79,18 @@ pub(crate) fn partial<T: Element>(div: Divergence, p: &[T], q: &[T], prec: Preci
     kernels().partial_with(func(div), &[p, q], param(div), prec)
 }
 
-/// The divergence value from the partials of all chunks, folded in index order.
-pub(crate) fn finish(div: Divergence, parts: impl IntoIterator<Item = Partial>) -> Output {
+/// The divergence value of the pair `(p, q)` from the partials of all its chunks, folded in
+/// index order (with the same [`exact`] fallback as [`pair`]).
+pub(crate) fn finish<T: Element>(
+    div: Divergence,
+    p: &[T],
+    q: &[T],
+    parts: impl IntoIterator<Item = Partial>,
+) -> Output {
     let x = parts
         .into_iter()
         .fold(Partial::new(func(div)), Partial::combine);
-    post(div, x.finish())
+    post(div, exact(div, p, q, x.finish()))
 }
 
 /// Chunk `c` of a vector (the last one may be shorter).
@@ -108,7 +121,52 @@ pub(crate) fn pair<T: Element>(div: Divergence, p: &[T], q: &[T], prec: Precisio
         Divergence::KlLog => s::kl_log(p, q, prec),
         Divergence::KlLogits { temperature } => s::kl_logits(p, q, temperature, prec),
     };
-    post(div, out)
+    post(div, exact(div, p, q, out))
+}
+
+/// Where relent-simd's kernel leaves the `f64` range on valid input, the exact reference's
+/// value, as the checked `relent` functions do (so batch values stay bit-identical to them):
+/// KL from log-probabilities that returns NaN (e^lp overflows for lp above ~709), KL that
+/// returns NaN (its form Σg + (Σp − Σq) gives ∞ − ∞ when both totals overflow),
+/// cross-entropy that returns NaN (+∞ − ∞ between a q = 0 term and overflowing ones),
+/// generalised KL that returns NaN (overflowing totals, e.g. p = q = [MAX; 3], value 0), and
+/// Jensen–Shannon that is not finite (m = (p + q)/2 underflows to 0 for p + q = 2^-1074;
+/// the exact value is finite whenever Σ(p + q)·ln 2 is). Applied to the raw kernel output (before
+/// [`post`]); a no-op on every other result.
+///
+/// Also flags (`invalid`) a `KlLogits` pair with a row of logits all masked, whose softmax
+/// does not exist (the callers then report [`Error::ZeroTotal`](crate::Error::ZeroTotal)).
+/// The scan stops at the first unmasked logit: in practice the first.
+pub(crate) fn exact<T: Element>(div: Divergence, p: &[T], q: &[T], out: Output) -> Output {
+    if out.invalid {
+        return out;
+    }
+    let value = match div {
+        Divergence::KlLogits { .. } if massless(div, p) || massless(div, q) => {
+            return Output {
+                value: out.value,
+                invalid: true,
+            };
+        }
+        Divergence::KlLog if out.value.is_nan() => relent_scalar::kl_log(p, q),
+        Divergence::Kl if out.value.is_nan() => relent_scalar::kl(p, q),
+        Divergence::CrossEntropy if out.value.is_nan() => relent_scalar::cross_entropy(p, q),
+        Divergence::GeneralizedKl if out.value.is_nan() => relent_scalar::generalized_kl(p, q),
+        Divergence::JsDivergence | Divergence::JsDistance if !out.value.is_finite() => {
+            relent_scalar::js_divergence(p, q)
+        }
+        _ => return out,
+    };
+    Output {
+        value,
+        invalid: false,
+    }
+}
+
+/// Whether `v` has no mass for `div`: a `KlLogits` row of logits that are all −∞ (always
+/// false for the other divergences, whose rows need no normalising).
+pub(crate) fn massless<T: Element>(div: Divergence, v: &[T]) -> bool {
+    matches!(div, Divergence::KlLogits { .. }) && v.iter().all(|x| x.to_f64() == f64::NEG_INFINITY)
 }
 
 /// The first invalid element of `v` for `div`'s domain: (index, value, kind). Error path only.

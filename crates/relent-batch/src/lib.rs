@@ -64,14 +64,17 @@
 //! Of the GEMM path, for KL: with u = 2⁻⁵³, γₙ = n·u/(1 − n·u),
 //! A = Σₖ pᵢₖ·|ln qⱼₖ| and B = Σₖ pᵢₖ·|ln pᵢₖ|,
 //!
-//! |value − KL(pᵢ‖qⱼ)| ≤ 1.01·(γ_{d+2} + 2u)·(A + B) + 2u·|value|.
+//! |value − KL(pᵢ‖qⱼ)| ≤ 1.01·(γ_{d+2} + 2u)·(A + B) + 2u·|value| + (2d + 2)·2⁻¹⁰⁷⁴.
 //!
 //! Derivation: the f64 logarithm is within 1 ulp (relative error ≤ 2u), which perturbs the
 //! exact sums by ≤ 2u·(A + B); an inner product of d terms computed in any order, with or
 //! without FMA, is within γ_d·Σ|terms| (Higham, *Accuracy and Stability*, §3.1) — γ_{d+2} leaves
 //! room for the GEMM's final accumulation into C and the entropy sum; the final subtraction
 //! adds one rounding; 1.01 absorbs the second-order terms (γ·u) and the rounding of the bound's
-//! own inputs. Cross-entropy: the same with B = 0. Generalised KL: add Σp + Σq to A + B.
+//! own inputs; the last, absolute term covers products that underflow (a subnormal result is
+//! rounded to a multiple of 2⁻¹⁰⁷⁴, at most 2⁻¹⁰⁷⁵ away, over the 2d products and the final
+//! operations; found by the `batch` fuzzer with p = q = 2⁻¹⁰⁷⁴). Cross-entropy: the same with
+//! B = 0. Generalised KL: add Σp + Σq to A + B.
 //!
 //! The bound is absolute, relative to the cross-entropy scale A + B, not to KL: when
 //! KL ≪ H(p) (near-identical rows) the relative error of the GEMM value can be large — e.g.
@@ -112,5 +115,5 @@ pub use rows::{long_pair, one_vs_many, one_vs_many_into, pair, row_paired, row_p
 /// assert!(e > 1e-12 && e < 1e-11);
 /// ```
 pub fn gemm_error_bound(d: usize, magnitude: f64, value: f64) -> f64 {
-    gemm::bound_factor(d) * magnitude + 2.0 * kernel::U * value.abs()
+    gemm::bound_factor(d) * magnitude + 2.0 * kernel::U * value.abs() + gemm::underflow_bound(d)
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use relent_scalar::Element;
 
 use crate::exec::{self, Ticker};
-use crate::rows::{locate, validate};
+use crate::rows::{locate, validate, validate_both};
 use crate::{Divergence, Error, MatRef, Matrix, Method, Operand, Options, gemm, kernel};
 
 /// A row of Q and its divergence from the query: an entry of a [`top_k`] result.
@@ -75,10 +75,11 @@ fn check_pair_shapes<T: Element>(
 ///
 /// # Errors
 /// [`Error::ColumnMismatch`], [`Error::Unsupported`], [`Error::InvalidParameter`],
-/// [`Error::InvalidElement`] (the first invalid element of P in row-major order, else of Q).
+/// [`Error::InvalidElement`] (the first invalid element of P in row-major order, else of Q,
+/// also when either has no rows); then [`Error::ZeroTotal`] for a `KlLogits` row that is all masked.
 ///
 /// # Accuracy
-/// Exact: that of [`pair`](crate::pair). GEMM: |error| ≤ 1.01·(γ_{d+2} + 2u)·M + 2u·|value|,
+/// Exact: that of [`pair`](crate::pair). GEMM: |error| ≤ 1.01·(γ_{d+2} + 2u)·M + 2u·|value| + (2d + 2)·2⁻¹⁰⁷⁴,
 /// M = Σₖ p·|ln p| + Σₖ p·|ln q| (see the crate docs).
 ///
 /// # Special values
@@ -109,6 +110,8 @@ pub fn all_pairs<T: Element>(
     let mut out = Matrix::zeros(n, m);
     let ticker = Ticker::new(opts, n);
     if n == 0 || m == 0 {
+        // No pair to compute, but the input is still checked.
+        validate_both(div, p, q, opts)?;
         ticker.tick(n);
         return Ok(out);
     }
@@ -180,6 +183,7 @@ pub fn top_k<T: Element>(
             q_cols: q.cols(),
         });
     }
+    div.check()?;
     let p = MatRef::from_row(query)?;
     match method.resolve(div)? {
         Method::Gemm => Ok(top_k_rows(div, p, q, k, Method::Gemm, opts)?
@@ -235,8 +239,7 @@ pub fn top_k_rows<T: Element>(
     let ticker = Ticker::new(opts, n);
     if n == 0 || m == 0 || k == 0 {
         // Still report invalid input.
-        validate(div, Operand::P, p, opts)?;
-        validate(div, Operand::Q, q, opts)?;
+        validate_both(div, p, q, opts)?;
         ticker.tick(n);
         return Ok(out);
     }
@@ -307,6 +310,8 @@ const TILES_PER_GROUP: usize = 8;
 /// For each Q row j: lower/upper = v̂ ∓ (E_gemm + E_kernel). Candidates are the j with
 /// lower ≤ τ, τ the k-th smallest upper bound; every j of the kernel's top-k satisfies this
 /// (its kernel value lies in [lower, upper] and is ≤ the k-th smallest kernel value ≤ τ).
+/// The indicator's +∞ is exact; any other GEMM value that is not finite (an overflow: NaN
+/// from ∞ − ∞, or ±∞) gets [−∞, +∞].
 #[allow(clippy::too_many_arguments)]
 fn gemm_candidates<T: Element>(
     div: Divergence,
@@ -344,12 +349,17 @@ fn gemm_candidates<T: Element>(
             for (j0, w, v, e, g) in &tiles {
                 for jj in 0..*w {
                     let (v, e, g) = (v[i * w + jj], e[i * w + jj], g[i * w + jj]);
-                    let margin = if v.is_infinite() {
-                        0.0
+                    let (lo, hi) = if v == f64::INFINITY && e == 0.0 {
+                        // Mass where q has none (the indicator GEMM): exactly +∞.
+                        (v, v)
+                    } else if !(v.is_finite() && e.is_finite()) {
+                        // An overflow (NaN, ±∞ or an unbounded error): the pair's value is
+                        // unknown, so it stays a candidate without lowering the threshold.
+                        (f64::NEG_INFINITY, f64::INFINITY)
                     } else {
-                        e + kernel::error_bound::<T>(g, v.abs() + e)
+                        let margin = e + kernel::error_bound::<T>(g, v.abs() + e);
+                        (v - margin, v + margin)
                     };
-                    let (lo, hi) = (v - margin, v + margin);
                     if heap.len() < k {
                         heap.push(Key(hi));
                     } else if hi < heap.peek().map_or(f64::INFINITY, |x| x.0) {

@@ -29,12 +29,41 @@ pub(crate) fn first_invalid<T: Element>(
     })
 }
 
+/// The first row of a matrix without mass for `div` (see [`kernel::massless`]), as an error.
+pub(crate) fn first_massless<T: Element>(
+    div: Divergence,
+    operand: Operand,
+    m: MatRef<'_, T>,
+) -> Option<Error> {
+    m.iter_rows()
+        .position(|r| kernel::massless(div, r))
+        .map(|row| Error::ZeroTotal { operand, row })
+}
+
 /// The error for a call whose kernel flagged invalid input: the first invalid element of P
-/// (row-major), else of Q.
+/// (row-major), else of Q; then the first row of P, else of Q, without mass.
 pub(crate) fn locate<T: Element>(div: Divergence, p: MatRef<'_, T>, q: MatRef<'_, T>) -> Error {
     first_invalid(div, Operand::P, p)
         .or_else(|| first_invalid(div, Operand::Q, q))
+        .or_else(|| first_massless(div, Operand::P, p))
+        .or_else(|| first_massless(div, Operand::Q, q))
         .expect("the kernel flagged an invalid element that the scan cannot find")
+}
+
+/// Checks both operands of a call that computes no pair (an operand without rows, or k = 0):
+/// the same errors, in the same order, as [`locate`] would give.
+pub(crate) fn validate_both<T: Element>(
+    div: Divergence,
+    p: MatRef<'_, T>,
+    q: MatRef<'_, T>,
+    opts: &Options<'_>,
+) -> Result<(), Error> {
+    validate(div, Operand::P, p, opts)?;
+    validate(div, Operand::Q, q, opts)?;
+    match first_massless(div, Operand::P, p).or_else(|| first_massless(div, Operand::Q, q)) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Checks a whole matrix up front (in parallel), reporting the first invalid element in
@@ -81,7 +110,7 @@ pub(crate) fn rows_per_task(cols: usize) -> usize {
 /// # Errors
 /// [`Error::ColumnMismatch`] for different lengths, [`Error::Empty`],
 /// [`Error::InvalidParameter`] for a bad temperature, [`Error::InvalidElement`] (operand `P`
-/// for `p`, `Q` for `q`, row 0).
+/// for `p`, `Q` for `q`, row 0); then [`Error::ZeroTotal`] for a `KlLogits` row that is all masked.
 ///
 /// # Accuracy
 /// That of the single-pair kernel, relent-simd at `Precision::Default`: ≤ 2⁻⁴⁹ relative for
@@ -125,7 +154,7 @@ pub fn pair<T: Element>(div: Divergence, p: &[T], q: &[T]) -> Result<f64, Error>
 /// # Errors
 /// [`Error::RowMismatch`], [`Error::ColumnMismatch`], [`Error::OutputLength`],
 /// [`Error::InvalidParameter`], [`Error::InvalidElement`] (the first invalid element of P in
-/// row-major order, else of Q; `out` is then unspecified).
+/// row-major order, else of Q; `out` is then unspecified); then [`Error::ZeroTotal`] for a `KlLogits` row that is all masked.
 ///
 /// # Accuracy
 /// That of [`pair`].
@@ -217,7 +246,7 @@ pub fn row_paired<T: Element>(
 /// # Errors
 /// [`Error::ColumnMismatch`] (`p.len()` vs Q's columns), [`Error::OutputLength`],
 /// [`Error::InvalidParameter`], [`Error::InvalidElement`] (`p` is operand P, row 0; checked
-/// before Q).
+/// before Q, also when Q has no rows); then [`Error::ZeroTotal`] for a `KlLogits` row that is all masked.
 ///
 /// # Accuracy
 /// That of [`pair`].
@@ -253,6 +282,10 @@ pub fn one_vs_many_into<T: Element>(
         });
     }
     let pm = MatRef::from_row(p)?;
+    if q.rows() == 0 {
+        // No pair to compute, but the query is still checked.
+        return validate_both(div, pm, q, opts);
+    }
     let invalid = AtomicBool::new(false);
     let ticker = Ticker::new(opts, q.rows());
     exec::for_each_chunk_mut(opts, out, rows_per_task(q.cols()), |start, chunk| {
@@ -345,7 +378,7 @@ pub fn long_pair<T: Element>(
         ticker.tick(1);
         x
     });
-    let out = kernel::finish(div, parts);
+    let out = kernel::finish(div, p, q, parts);
     if out.invalid {
         return Err(locate(div, MatRef::from_row(p)?, MatRef::from_row(q)?));
     }

@@ -17,6 +17,38 @@ pub(crate) trait Exact {
     /// beyond the `f64` range, e.g. log-probabilities above 709 whose e^lp overflows), where
     /// the exact reference, which carries its own exponent, gives the right ±∞ or value.
     fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output;
+    /// Jensen–Shannon: the kernel, unless it overflows to a non-finite value on valid input
+    /// (terms near the top of the `f64` range, e.g. p ≈ 1e245 against q = 0), where the exact
+    /// reference gives the value — which is finite whenever Σ(p + q)·ln 2 is.
+    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// KL: the kernel, unless it returns NaN on valid input — its form Σg + (Σp − Σq) gives
+    /// ∞ − ∞ when both totals overflow (e.g. q = [0, MAX, MAX, MAX] against p > 0) — where the
+    /// exact reference gives the value (+∞ there: mass where q has none).
+    fn kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// Cross-entropy: the kernel, unless it returns NaN on valid input (a +∞ term, p > 0 with
+    /// q = 0, against terms whose sum overflows to −∞), where the exact reference decides.
+    fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// Generalised KL: the kernel, unless it returns NaN on valid input (totals that overflow,
+    /// e.g. p = q = [MAX, MAX, MAX], whose value is exactly 0), where the exact reference
+    /// decides.
+    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+}
+
+/// `out`, or — when the kernel returned NaN (or, with `finite`, any non-finite value) on
+/// valid input — the exact reference's value.
+fn or_reference(out: Output, finite: bool, reference: impl FnOnce() -> f64) -> Output {
+    let suspect = if finite {
+        !out.value.is_finite()
+    } else {
+        out.value.is_nan()
+    };
+    if out.invalid || !suspect {
+        return out;
+    }
+    Output {
+        value: reference(),
+        invalid: false,
+    }
 }
 
 impl Exact for Kernels {
@@ -29,6 +61,28 @@ impl Exact for Kernels {
             value: relent_scalar::kl_log(lp, lq),
             invalid: false,
         }
+    }
+
+    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        or_reference(self.js_divergence(p, q, prec), true, || {
+            relent_scalar::js_divergence(p, q)
+        })
+    }
+
+    fn kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        or_reference(self.kl(p, q, prec), false, || relent_scalar::kl(p, q))
+    }
+
+    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        or_reference(self.generalized_kl(p, q, prec), false, || {
+            relent_scalar::generalized_kl(p, q)
+        })
+    }
+
+    fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        or_reference(self.cross_entropy(p, q, prec), false, || {
+            relent_scalar::cross_entropy(p, q)
+        })
     }
 }
 

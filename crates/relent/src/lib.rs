@@ -538,7 +538,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl(p, p)` is exactly 0.
     fn kl, kl_bits(p: Probability, q: Probability) Any any;
-    kernel: kl, nats, nats_bits;
+    kernel: kl_exact, nats, nats_bits;
     scale: "S = Σ gᵢ + |KL|, with gᵢ = pᵢ·ln(pᵢ/qᵢ) − pᵢ + qᵢ ≥ 0 the generalised-KL terms (KL = Σ gᵢ + Σ(pᵢ − qᵢ), the last sum exact), plus an absolute 2^-90·Σ(pᵢ + qᵢ). Inputs with equal totals — probability vectors — have Σ gᵢ = KL, so S = 2·KL: at most 2ε relative, even for near-identical inputs (down to KL ≈ 2^-40). For unnormalised inputs whose terms cancel it is relative to Σ gᵢ";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
@@ -575,7 +575,7 @@ macro_rules! functions {
     /// - a term with `p[i] = 0` is 0, also when `q[i] = 0`;
     /// - `p[i] > 0` with `q[i] = 0` gives +∞.
     fn cross_entropy, cross_entropy_bits(p: Probability, q: Probability) Any any;
-    kernel: cross_entropy, nats, nats_bits;
+    kernel: cross_entropy_exact, nats, nats_bits;
     scale: "S = Σ |pᵢ·ln qᵢ|, which is the value itself when every qᵢ ≤ 1 (probabilities)";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
@@ -608,7 +608,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `generalized_kl(p, p)` is exactly 0.
     fn generalized_kl, generalized_kl_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: generalized_kl, nats, nats_bits;
+    kernel: generalized_kl_exact, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative, whatever the totals";
     example: "let p = [1.0f64, 2.0];\nlet q = [2.0f64, 2.0];",
         "&p, &q",
@@ -643,7 +643,7 @@ macro_rules! functions {
     ///   other side's part, finite;
     /// - `js_divergence(p, p)` is exactly 0; disjoint supports give ln 2.
     fn js_divergence, js_divergence_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: js_divergence, nats, nats_bits;
+    kernel: js_divergence_exact, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative, including near-identical inputs";
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",
@@ -659,7 +659,7 @@ macro_rules! functions {
     /// - as [`js_divergence`]: always finite, 0 for identical inputs, √(ln 2) for
     ///   disjoint supports.
     fn js_distance, js_distance_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: js_divergence, sqrt, sqrt_bits;
+    kernel: js_divergence_exact, sqrt, sqrt_bits;
     scale: "S = the value itself: ε relative (the square root halves the divergence's relative error and adds one rounding)";
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",

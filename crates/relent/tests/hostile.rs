@@ -9,8 +9,9 @@
 //!   precedence of errors;
 //! - no `Ok` is ever NaN.
 //!
-//! A test at 2^31 + 7 elements (the index of an error past `u32::MAX`) is `#[ignore]`d: it
-//! needs about 9 GB and minutes.
+//! Two tests past 2^31 elements are `#[ignore]`d (about 9 GB each): 2^31 + 7 `f32` elements
+//! (the index of an error past `u32::MAX`), and 2^31 + 3 `f16` elements against closed forms,
+//! with `relent::batch::long_pair` bit-identical to the checked call.
 
 mod common;
 
@@ -528,5 +529,55 @@ fn huge_length_past_u32() {
             ..
         }) => assert_eq!(index, i),
         r => panic!("{r:?}"),
+    }
+}
+
+/// Lengths past 2^31 with `f16` inputs (4.3 GB per vector): two constant vectors of
+/// n = 2^31 + 3 elements, a = 2^-10 and b = 2^-11 (exact in `f16`), against the closed forms
+/// KL(a‖b) = n·a·ln 2, KL(a‖a) = 0, cross-entropy n·a·11·ln 2 — within the documented bound
+/// ε·S (ε = 2^-21 for `f16`; S = Σg + |KL| for KL, the value for cross-entropy) — and
+/// `relent::batch::long_pair` on 1 and 2 threads bit-identical to `relent::kl`.
+#[cfg(feature = "half")]
+#[test]
+#[ignore = "needs ~9 GB of memory"]
+fn huge_length_f16_closed_form() {
+    use relent::batch::{Divergence, Options, long_pair};
+    use relent::half::f16;
+    let n = (1usize << 31) + 3;
+    let (a, b) = (pow2(-10), pow2(-11));
+    let p = vec![f16::from_f64(a); n];
+    let q = vec![f16::from_f64(b); n];
+    assert_eq!(p[n - 1].to_f64(), a);
+    assert_eq!(q[n - 1].to_f64(), b);
+    let eps = pow2(-21);
+    let nf = n as f64;
+    let ln2 = std::f64::consts::LN_2;
+
+    let kl = relent::kl(&p, &q).unwrap();
+    let want = nf * a * ln2;
+    // g = a·ln(a/b) − a + b ≥ 0 per element.
+    let sum_g = nf * (a * ln2 - a + b);
+    let bound = eps * (sum_g + want);
+    assert!(
+        (kl - want).abs() <= bound,
+        "kl {kl} vs {want} (bound {bound:e})"
+    );
+    assert_eq!(relent::kl(&p, &p), Ok(0.0));
+    let ce = relent::cross_entropy(&p, &q).unwrap();
+    let want_ce = nf * a * 11.0 * ln2;
+    assert!(
+        (ce - want_ce).abs() <= eps * want_ce,
+        "cross-entropy {ce} vs {want_ce}"
+    );
+
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let v = long_pair(Divergence::Kl, &p, &q, &Options::pool(&pool)).unwrap();
+        assert_eq!(v.to_bits(), kl.to_bits(), "long_pair on {threads} threads");
+        let z = long_pair(Divergence::Kl, &p, &p, &Options::pool(&pool)).unwrap();
+        assert_eq!(z, 0.0);
     }
 }

@@ -50,9 +50,10 @@ pub fn prob_matrix<T: Element>(rng: &mut Rng, n: usize, d: usize, zero_frac: f64
     (0..n).flat_map(|_| prob::<T>(rng, d, zero_frac)).collect()
 }
 
-/// Logits (some masked with −∞ when `masked`).
+/// Logits (some masked with −∞ when `masked`, never all of them: a row with every logit
+/// masked has no softmax, an error).
 pub fn logits<T: Element>(rng: &mut Rng, len: usize, masked: bool) -> Vec<T> {
-    (0..len)
+    let mut v: Vec<T> = (0..len)
         .map(|_| {
             if masked && rng.f64() < 0.1 {
                 T::from_f64(f64::NEG_INFINITY)
@@ -60,7 +61,13 @@ pub fn logits<T: Element>(rng: &mut Rng, len: usize, masked: bool) -> Vec<T> {
                 T::from_f64(rng.f64() * 16.0 - 8.0)
             }
         })
-        .collect()
+        .collect();
+    if v.iter().all(|x| x.to_f64() == f64::NEG_INFINITY)
+        && let Some(first) = v.first_mut()
+    {
+        *first = T::from_f64(0.5);
+    }
+    v
 }
 
 /// Log-probabilities of a random distribution (−∞ where the probability is 0).
