@@ -101,6 +101,38 @@ fn two_sum<L: Lanes32>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
     *lo = l.add(*lo, e);
 }
 
+/// The quotient and the atanh both paths share.
+struct Atanh<V> {
+    /// `s = num/(den + derr)`, rounded.
+    s: V,
+    /// `s²`.
+    z: V,
+    /// `P(z)`, so that `atanh(s) = s + s³·P(z)`.
+    pz: V,
+    /// `atanh(s)`.
+    at: V,
+}
+
+/// `s = num/(den + derr)` (`derr` the exact rounding error of `den`) by `vrcp14ps`, one Newton
+/// step and the residual (exact by FMA) less `s0·derr`, kept as `s0 + slo` to ~2^-46; then
+/// `atanh(s) = s0 + (s0·z·P + slo)` with one rounding (≤ 0.5u + ~0.02u), for `|s| ≤ 1/3`.
+#[inline(always)]
+fn atanh<L: Lanes32>(l: L, num: L::V, den: L::V, derr: L::V) -> Atanh<L::V> {
+    let one = l.splat(1.0);
+    let x0 = l.rcp(den);
+    let x1 = l.fma(x0, l.fnma(den, x0, one), x0);
+    let s0 = l.mul(num, x1);
+    let slo = l.mul(l.fnma(s0, derr, l.fnma(s0, den, num)), x1);
+    let s = l.add(s0, slo);
+    let z = l.mul(s, s);
+    let z2 = l.mul(z, z);
+    let pa = l.fma(l.splat(P[1]), z, l.splat(P[0]));
+    let pb = l.fma(l.splat(P[3]), z, l.splat(P[2]));
+    let pz = l.fma(l.fma(l.splat(P[4]), z2, pb), z2, pa);
+    let at = l.add(s0, l.fma(l.mul(s0, z), pz, slo));
+    Atanh { s, z, pz, at }
+}
+
 /// The terms of one vector of `p`, `q`: `[a, b, c]` of the mode's streams, plus `min(p, q)`
 /// and `p + q` for validation.
 #[inline(always)]
@@ -129,24 +161,11 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
     let big = l.select(band, l.select(l.lt(p, q), q, p), mp);
     let small = l.select(band, l.select(l.lt(p, q), p, q), mq);
     let derr = l.sub(small, l.sub(den, big));
-    // num/(den + derr): rcp14, one Newton step, the residual (exact by FMA) less s0·derr.
-    let x0 = l.rcp(den);
-    let x1 = l.fma(x0, l.fnma(den, x0, one), x0);
-    let s0 = l.mul(num, x1);
-    // s = s0 + slo to ~2^-46 (the residual is exact by FMA); `s` rounded for the band form.
-    let slo = l.mul(l.fnma(s0, derr, l.fnma(s0, den, num)), x1);
-    let s = l.add(s0, slo);
-    let z = l.mul(s, s);
-    let z2 = l.mul(z, z);
-    let pa = l.fma(l.splat(P[1]), z, l.splat(P[0]));
-    let pb = l.fma(l.splat(P[3]), z, l.splat(P[2]));
-    let pz = l.fma(l.fma(l.splat(P[4]), z2, pb), z2, pa);
+    let Atanh { s, z, pz, at } = atanh(l, num, den, derr);
     // Band: g = (p + q)·S²·(1 + S(1 + S)·P).
     let c = l.fma(l.mul(s, pz), l.add(one, s), one);
     let gb = l.mul(l.mul(sum, z), c);
     // Outside: ln(p/q)/2 = k·ln2/2 + atanh(s); g = 2p·(ln(p/q)/2) − (p − q).
-    // atanh(s) = s0 + (s0·z·P + slo): one rounding of the result (≤ 0.5u + ~0.02u).
-    let at = l.add(s0, l.fma(l.mul(s0, z), pz, slo));
     let lh = l.fma(k, l.splat(LN2H_HI), l.fma(k, l.splat(LN2H_LO), at));
     let go = l.fms(l.add(p, p), lh, d);
     if MODE == JEF {
@@ -183,19 +202,7 @@ fn ln<L: Lanes32>(l: L, x: L::V) -> L::V {
     // m + 1 ∈ [1.7, 2.5): its rounding error, exactly (Fast2Sum with 1 as the larger-exponent
     // operand: m ∈ [1/√2, √2)).
     let derr = l.sub(m, l.sub(den, one));
-    let x0 = l.rcp(den);
-    let x1 = l.fma(x0, l.fnma(den, x0, one), x0);
-    let s0 = l.mul(num, x1);
-    // s = s0 + slo to ~2^-46 (the residual is exact by FMA); `s` rounded for the band form.
-    let slo = l.mul(l.fnma(s0, derr, l.fnma(s0, den, num)), x1);
-    let s = l.add(s0, slo);
-    let z = l.mul(s, s);
-    let z2 = l.mul(z, z);
-    let pa = l.fma(l.splat(P[1]), z, l.splat(P[0]));
-    let pb = l.fma(l.splat(P[3]), z, l.splat(P[2]));
-    let pz = l.fma(l.fma(l.splat(P[4]), z2, pb), z2, pa);
-    // atanh(s) = s0 + (s0·z·P + slo): one rounding of the result (≤ 0.5u + ~0.02u).
-    let at = l.add(s0, l.fma(l.mul(s0, z), pz, slo));
+    let at = atanh(l, num, den, derr).at;
     // ln x = e·ln2 + 2·atanh(s) = 2·(e·ln2/2 + atanh(s)).
     let h = l.fma(e, l.splat(LN2H_HI), l.fma(e, l.splat(LN2H_LO), at));
     l.add(h, h)
