@@ -165,20 +165,25 @@ pub(crate) fn prepare_p<T: Element>(p: MatRef<'_, T>, r0: usize, r1: usize, qs: 
     pb
 }
 
-/// C (rows×w, row-major, contiguous) = A (rows×k, row-major) · B(rows j0..j1 of a row-major
-/// m×k)ᵀ.
+/// C (rows×w, column-major, contiguous: `C[i + jj·rows]`) = A (rows×k, row-major) · B(rows
+/// j0..j1 of a row-major m×k)ᵀ.
 ///
-/// Formulated in faer's native column-major layout (Cᵀ = B·Aᵀ with every operand a contiguous
-/// column-major view of the same memory): faer 0.24.4's x86 kernels corrupt memory for a
-/// row-major destination of some shapes (e.g. 64×90 with k = 70); this formulation is checked
-/// over a sweep of shapes, with canaries, by `tests::gemm_shapes`.
+/// Every operand is a contiguous view of the same memory in the layout faer packs fastest: A
+/// as the transpose of a column-major k×rows, B's rows as the columns of a column-major k×w,
+/// and a column-major destination (76 GFLOP/s here against 47 for the transposed formulation
+/// Cᵀ = B·Aᵀ at 64 rows). faer 0.24.4's x86 kernels corrupt memory for a row-major destination
+/// of some shapes (e.g. 64×90 with k = 70); this formulation is checked over a sweep of shapes,
+/// with canaries, by `tests::gemm_shapes`. faer's AVX-512 microkernels return with the upper
+/// vector state dirty, which slows every SSE instruction after them (glibc's `log`, our scalar
+/// loops) ~8×: [`relent_simd::clear_upper_vector_state`] resets it.
 fn gemm_nt(c: &mut [f64], a: &[f64], rows: usize, b: &[f64], k: usize, j0: usize, j1: usize) {
     let w = j1 - j0;
     debug_assert_eq!(c.len(), rows * w);
-    let dst = faer::MatMut::from_column_major_slice_mut(c, w, rows);
+    let dst = faer::MatMut::from_column_major_slice_mut(c, rows, w);
     let lhs = faer::MatRef::from_column_major_slice(a, k, rows);
     let rhs = faer::MatRef::from_column_major_slice(&b[j0 * k..j1 * k], k, w);
-    faer::linalg::matmul::matmul(dst, Accum::Replace, rhs.transpose(), lhs, 1.0, Par::Seq);
+    faer::linalg::matmul::matmul(dst, Accum::Replace, lhs.transpose(), rhs, 1.0, Par::Seq);
+    relent_simd::clear_upper_vector_state();
 }
 
 /// The relative factor of the bound: 1.01·(γ_{d+2} + 2u).
@@ -225,8 +230,8 @@ pub(crate) fn tile(
     for i in 0..pb.rows {
         for jj in 0..w {
             let j = j0 + jj;
-            let c = cross[i * w + jj];
-            let v = if count.as_ref().is_some_and(|n| n[i * w + jj] > 0.0) {
+            let c = cross[jj * pb.rows + i];
+            let v = if count.as_ref().is_some_and(|n| n[jj * pb.rows + i] > 0.0) {
                 f64::INFINITY
             } else {
                 match div {
@@ -238,7 +243,7 @@ pub(crate) fn tile(
             vals[i * ld + jj] = v;
             if let Some((bounds, mags)) = extra.as_mut() {
                 // Σ p·|ln q| = −Σ p·ln q + 2·Σ p·max(ln q, 0).
-                let a = (-c + 2.0 * cpos.as_ref().map_or(0.0, |cp| cp[i * w + jj])).max(0.0);
+                let a = (-c + 2.0 * cpos.as_ref().map_or(0.0, |cp| cp[jj * pb.rows + i])).max(0.0);
                 let mag = match div {
                     Divergence::CrossEntropy => a,
                     Divergence::GeneralizedKl => a + pb.hmag[i] + pb.sum_p[i] + qs.sum_q[j],
@@ -254,7 +259,7 @@ pub(crate) fn tile(
                 // otherwise comes from an overflow (e.g. p·ln p − p·ln q with p = q = MAX gives
                 // ∞ − ∞): it says nothing about the pair, its error is unbounded.
                 let exact_inf =
-                    v == f64::INFINITY && count.as_ref().is_some_and(|n| n[i * w + jj] > 0.0);
+                    v == f64::INFINITY && count.as_ref().is_some_and(|n| n[jj * pb.rows + i] > 0.0);
                 let (e, mag) = if exact_inf {
                     (0.0, f64::INFINITY)
                 } else if !v.is_finite() {
@@ -331,7 +336,7 @@ mod tests {
                 for j in 0..w {
                     // Small integers and halves: every product and sum is exact.
                     let s: f64 = (0..k).map(|t| a[i * k + t] * b[(j + 2) * k + t]).sum();
-                    assert_eq!(buf[pad + i * w + j], s, "{rows}x{w}x{k} at ({i}, {j})");
+                    assert_eq!(buf[pad + j * rows + i], s, "{rows}x{w}x{k} at ({i}, {j})");
                 }
             }
         }

@@ -66,7 +66,8 @@ mod testutil;
 
 pub use chunked::{CHUNK, Func, Partial};
 pub use dispatch::{
-    Backend, BackendError, Kernels, available_backends, backend, for_backend, try_backend,
+    Backend, BackendError, Kernels, available_backends, backend, clear_upper_vector_state,
+    for_backend, try_backend,
 };
 pub use relent_scalar::Element;
 
