@@ -1,7 +1,8 @@
 //! Batch benchmarks: row-paired and one-vs-many KL at 1 and 2 threads, all-pairs via GEMM vs
 //! the exact path (the exact path on a subset of P, reported per row of P so the figures
 //! scale: multiply by the number of rows). Run in test mode in CI:
-//! `cargo bench -p relent-batch -- --test`.
+//! `cargo bench -p relent-batch -- --test`. `RELENT_BENCH_THREADS=1,4,16` picks the thread
+//! counts (default 1 and 2).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use relent_batch::{Divergence, MatRef, Method, Options, all_pairs, one_vs_many, row_paired};
@@ -26,10 +27,24 @@ fn rows(seed: u64, n: usize, d: usize) -> Vec<f32> {
     out
 }
 
+/// Thread pools of 1 and 2 threads, or the counts listed in `RELENT_BENCH_THREADS`
+/// (comma-separated, e.g. `1,2,4,8,16` for a scaling run on a larger machine).
 fn pools() -> Vec<(usize, rayon::ThreadPool)> {
-    [1, 2]
-        .iter()
-        .map(|&t| {
+    let counts: Vec<usize> = std::env::var("RELENT_BENCH_THREADS")
+        .ok()
+        .map(|v| {
+            v.split(',')
+                .map(|t| {
+                    t.trim()
+                        .parse()
+                        .expect("RELENT_BENCH_THREADS: thread counts")
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| vec![1, 2]);
+    counts
+        .into_iter()
+        .map(|t| {
             (
                 t,
                 rayon::ThreadPoolBuilder::new()
