@@ -38,7 +38,7 @@ enum Task {
     AccuracyReport(accuracy_report::Args),
     /// Fuzz every target of `fuzz/` for a while (cargo-fuzz, nightly).
     Fuzz(fuzz::Args),
-    /// Run the tests of relent-scalar and relent under Miri (nightly).
+    /// Run the portable/scalar paths and the dispatch surface under Miri (nightly).
     Miri(miri::Args),
     /// Run the tests of relent-scalar and relent with AddressSanitizer (nightly).
     Sanitize(sanitize::Args),

@@ -476,8 +476,10 @@ impl Kernels {
                 let Slice::F32(q) = T::slice(ins[1]) else {
                     unreachable!("one element type per call")
                 };
-                use crate::fast32::{CE, ENT, GKL, JEF, KL, KLN};
-                use kernels::{CrossEntropy, Entropy, GeneralizedKl, Jeffreys, Kl, KlNormalized};
+                use crate::fast32::{CE, ENT, GKL, JEF, JS, KL, KLN};
+                use kernels::{
+                    CrossEntropy, Entropy, GeneralizedKl, Jeffreys, JsDivergence, Kl, KlNormalized,
+                };
                 // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
                 unsafe {
                     match func {
@@ -486,6 +488,7 @@ impl Kernels {
                         Func::Jeffreys => avx512_fast32::<JEF, Jeffreys>(t, p, q, whole),
                         Func::CrossEntropy => avx512_fast32::<CE, CrossEntropy>(t, p, q, whole),
                         Func::Entropy => avx512_fast32::<ENT, Entropy>(t, p, q, whole),
+                        Func::JsDivergence => avx512_fast32::<JS, JsDivergence>(t, p, q, whole),
                         _ => avx512_fast32::<KLN, KlNormalized>(t, p, q, whole),
                     }
                 }
@@ -631,4 +634,42 @@ kernel_methods! {
     /// # Panics
     /// If the lengths differ.
     gaussian_kl_diag_logvar(mu_p, logvar_p, mu_q, logvar_q) => GaussianKlDiagLogvar;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dispatch code's safe surface (what `cargo xtask miri` checks on top of the portable
+    /// and scalar kernels): names round-trip, every available backend yields kernels that
+    /// compute, unavailable ones yield none, the cached choice is stable across threads, and the
+    /// upper-state reset is callable anywhere.
+    #[test]
+    fn safe_surface() {
+        for b in Backend::ALL {
+            assert_eq!(Backend::from_name(b.name()), Some(b));
+            match for_backend(b) {
+                Some(k) => {
+                    assert!(b.is_available());
+                    assert_eq!(k.backend(), b);
+                    let out = k.kl(&[0.25f64, 0.75], &[0.5, 0.5], Precision::High);
+                    let want = 0.25 * (0.5f64).ln() + 0.75 * (1.5f64).ln();
+                    assert!((out.value - want).abs() <= 4.0 * f64::EPSILON * want);
+                }
+                None => assert!(!b.is_available()),
+            }
+        }
+        assert_eq!(Backend::from_name("avx1024"), None);
+        let all = available_backends();
+        assert_eq!(all.last(), Some(&Backend::Scalar));
+        let chosen = try_backend().expect("RELENT_BACKEND unset or valid in tests");
+        assert!(all.contains(&chosen));
+        let seen: Vec<Backend> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..4).map(|_| s.spawn(backend)).collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(seen.iter().all(|&b| b == chosen));
+        clear_upper_vector_state();
+        assert_eq!(kernels().backend(), chosen);
+    }
 }

@@ -2,7 +2,8 @@
 //! cross-entropy and entropy: the algorithms of [`crate::math::ln`], computed in `f32` lanes
 //! (16 per AVX-512 vector instead of 8 `f64`) without a division instruction, with the sums
 //! kept exact enough that the result meets the `f32` default bound of 2^-21 relative.
-//! (JS and the log/logit/Gaussian functions keep the `f64`-lane kernels.)
+//! Jensen–Shannon has its own term (see `js_term`); the log/logit/Gaussian functions keep the
+//! `f64`-lane kernels.
 //!
 //! Jeffreys reuses the ratio machinery below: `(p − q)·ln(p/q) = 2d·atanh(S)` in the band and
 //! `2d·(k·ln2/2 + atanh(s))` outside — a product of an exact and a relative-accurate factor.
@@ -64,6 +65,21 @@ const P: [f32; 5] = [
 const LN2H_HI: f32 = 0.346_572_875_976_562_5;
 /// ln(2)/2 − LN2H_HI.
 const LN2H_LO: f32 = 7.143_033_826_650_935e-7;
+/// Minimax `H(z) ≈ φ(S)/S²`, `z = S² ∈ [0, 0.49]`, `φ(S) = (1 + S)·ln(1 + S) + (1 − S)·ln(1 − S)`
+/// (`= Σ_{k≥1} z^k/(k(2k − 1))`), degree 7, relative error ≤ 2^-26.5 with these `f32`
+/// coefficients (fitted and checked with mpmath; `js_poly_matches_series` re-checks it).
+const H: [f32; 8] = [
+    1.0,
+    0.166_668_01,
+    0.066_609_01,
+    0.036_617_644,
+    0.015_464_641,
+    0.041_651_506,
+    -0.043_074_46,
+    0.057_343_777,
+];
+/// JS terms with `S² ≤` this take the series `H` (`|S| ≤ 0.7`, `p/q ∈ [0.18, 5.7]`).
+const JS_BAND: f32 = 0.49;
 /// Below this `Σ g` a chunk is recomputed in `f64` (see the module's `# Range`).
 const TINY: f64 = 7.888_609_052_210_118e-31; // 2^-100
 
@@ -78,6 +94,9 @@ pub(crate) const JEF: u8 = 3;
 pub(crate) const CE: u8 = 4;
 /// Entropy `−Σ p·ln p` (one stream; `q` is `p`).
 pub(crate) const ENT: u8 = 5;
+/// Jensen–Shannon: `Σ [g(p, m) + g(q, m)]`, `m = (p + q)/2` (one stream, terms ≥ 0; halved
+/// when the partial is finished).
+pub(crate) const JS: u8 = 6;
 
 /// The mode of `func`, if it has a fast `f32` path.
 pub(crate) fn mode(func: Func) -> Option<u8> {
@@ -88,6 +107,7 @@ pub(crate) fn mode(func: Func) -> Option<u8> {
         Func::Jeffreys => Some(JEF),
         Func::CrossEntropy => Some(CE),
         Func::Entropy => Some(ENT),
+        Func::JsDivergence => Some(JS),
         _ => None,
     }
 }
@@ -148,6 +168,9 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
         let t = l.select(l.eq(p, zero), zero, l.sub(zero, t));
         return ([t, zero, zero], m, sum);
     }
+    if MODE == JS {
+        return (js_term(l, p, q), m, sum);
+    }
     let d = l.sub(p, q);
     let band = l.le(l.abs(d), m);
     let mp = l.mant(p);
@@ -184,6 +207,64 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
         _ => [l.select(p0, q, g), p, q],
     };
     (t, m, sum)
+}
+
+/// `a = g(p, m) + g(q, m)` of Jensen–Shannon (`JS = ½ Σ a`), with `s = p + q`,
+/// `S = (p − q)/s` and `φ(S) = (1 + S)·ln(1 + S) + (1 − S)·ln(1 − S)`, so that `a = (s/2)·φ(S)`.
+/// - `|S| ≤ 0.7`: `a = (s/2)·S²·H(S²)`; `p − q` and `p + q` are kept as exact pairs (TwoSum) and
+///   `S` is their quotient by `vrcp14ps`, a Newton step and the exact residual (≤ ~0.5u), so
+///   `a` carries ~1u (`S²`) + 1.5u (products) + 0.7u (`H` in `f32`) ≈ 3.5u.
+/// - outside: `a = p·ln(p/m̃) + q·ln(q/m̃) − e` with `m̃ = fl(p + q)/2` and `e` the rounding
+///   error of `p + q` (the linear parts `2m̃ − p − q` of the two `g`, exactly), each logarithm
+///   of a ratio by the mantissa split (`ln(x/m̃)/2 = k·ln2/2 + atanh(s)`, ≤ 1.5u); the two
+///   products have opposite signs and their magnitudes sum to at most 2.33·a (at `|S| = 0.7`),
+///   so `a` carries ≤ ~5u. A zero `p` or `q` drops its product (0·ln 0 = 0). The rounding of
+///   `m̃` itself enters only at second order (the sum of the two `g` is stationary in `m`).
+#[inline(always)]
+fn js_term<L: Lanes32>(l: L, p: L::V, q: L::V) -> [L::V; 3] {
+    let zero = l.splat(0.0);
+    let one = l.splat(1.0);
+    // p + q = s + se and p − q = d + de, exactly (TwoSum).
+    let s = l.add(p, q);
+    let bb = l.sub(s, p);
+    let se = l.add(l.sub(p, l.sub(s, bb)), l.sub(q, bb));
+    let nq = l.sub(zero, q);
+    let d = l.sub(p, q);
+    let bd = l.sub(d, p);
+    let de = l.add(l.sub(p, l.sub(d, bd)), l.sub(nq, bd));
+    // S = (d + de)/(s + se): d/s to ~2^-46 by the residual, then rounded once.
+    let x0 = l.rcp(s);
+    let x1 = l.fma(x0, l.fnma(s, x0, one), x0);
+    let s0 = l.mul(d, x1);
+    let r = l.add(l.fnma(s0, se, l.fnma(s0, s, d)), de);
+    let sv = l.fma(r, x1, s0);
+    let z = l.mul(sv, sv);
+    let mut h = l.splat(H[7]);
+    for c in H[..7].iter().rev() {
+        h = l.fma(h, z, l.splat(*c));
+    }
+    let half = l.mul(s, l.splat(0.5));
+    let band = l.mul(l.mul(half, z), h);
+    // Outside: ln(p/m̃)/2 and ln(q/m̃)/2 from the mantissas (both in [1, 2): ratio in (½, 2)).
+    let mm = l.mant(half);
+    let em = l.exp(half);
+    let lnh = |x: L::V| {
+        let mx = l.mant(x);
+        let num = l.sub(mx, mm);
+        let den = l.add(mx, mm);
+        let big = l.select(l.lt(mx, mm), mm, mx);
+        let small = l.select(l.lt(mx, mm), mx, mm);
+        let derr = l.sub(small, l.sub(den, big));
+        let k = l.sub(l.exp(x), em);
+        let at = atanh(l, num, den, derr).at;
+        l.fma(k, l.splat(LN2H_HI), l.fma(k, l.splat(LN2H_LO), at))
+    };
+    let tq = l.mul(l.add(q, q), lnh(q));
+    let tq = l.select(l.eq(q, zero), zero, tq);
+    let tp = l.add(p, p);
+    let out = l.fma(tp, lnh(p), l.sub(tq, se));
+    let out = l.select(l.eq(p, zero), l.sub(tq, se), out);
+    [l.select(l.le(z, l.splat(JS_BAND)), band, out), zero, zero]
 }
 
 /// `ln x` for positive finite lanes (subnormals included; `ln 0 = −∞`): `x = m·2^e` with
@@ -287,6 +368,7 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
         JEF => Func::Jeffreys,
         CE => Func::CrossEntropy,
         ENT => Func::Entropy,
+        JS => Func::JsDivergence,
         _ => Func::KlNormalized,
     };
     let mut out = Partial::filled(func);
@@ -308,6 +390,24 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
 mod tests {
     use super::*;
     use crate::lanes::avx512::Avx512;
+
+    /// The JS series polynomial `H` (its `f32` coefficients, evaluated in `f64`) against
+    /// `Σ_{k≥1} z^(k−1)/(k(2k − 1))` (200 terms: the tail at z = 0.49 is below 2^-200) over
+    /// `z ∈ [0, 0.49]`: the documented 2^-26.5 (asserted ≤ 2^-26).
+    #[test]
+    fn js_poly_matches_series() {
+        let mut worst = 0.0f64;
+        for i in 0..=20_000 {
+            let z = f64::from(JS_BAND) * f64::from(i) / 20_000.0;
+            let want: f64 = (1..=200)
+                .rev()
+                .fold(0.0, |acc, k| acc * z + 1.0 / f64::from(k * (2 * k - 1)));
+            let got = H.iter().rev().fold(0.0, |acc, &c| acc * z + f64::from(c));
+            worst = worst.max(((got - want) / want).abs());
+        }
+        println!("JS polynomial H: max relative error 2^{:.2}", worst.log2());
+        assert!(worst <= 2f64.powi(-26), "H off by 2^{:.2}", worst.log2());
+    }
 
     /// Max relative error (in units of 2^-24) of the `f32`-lane `ln` over every `step`-th
     /// positive finite `f32` (subnormals included), against `f64::ln` (≤ 2^-52 relative, far
