@@ -80,6 +80,8 @@ const H: [f32; 8] = [
 ];
 /// JS terms with `S² ≤` this take the series `H` (`|S| ≤ 0.7`, `p/q ∈ [0.18, 5.7]`).
 const JS_BAND: f32 = 0.49;
+/// Software prefetch distance in elements (2 KiB of each stream ahead).
+const PF: usize = 512;
 /// Below this `Σ g` a chunk is recomputed in `f64` (see the module's `# Range`).
 const TINY: f64 = 7.888_609_052_210_118e-31; // 2^-100
 
@@ -248,23 +250,28 @@ fn js_term<L: Lanes32>(l: L, p: L::V, q: L::V) -> [L::V; 3] {
     // Outside: ln(p/m̃)/2 and ln(q/m̃)/2 from the mantissas (both in [1, 2): ratio in (½, 2)).
     let mm = l.mant(half);
     let em = l.exp(half);
-    let lnh = |x: L::V| {
-        let mx = l.mant(x);
-        let num = l.sub(mx, mm);
-        let den = l.add(mx, mm);
-        let big = l.select(l.lt(mx, mm), mm, mx);
-        let small = l.select(l.lt(mx, mm), mx, mm);
-        let derr = l.sub(small, l.sub(den, big));
-        let k = l.sub(l.exp(x), em);
-        let at = atanh(l, num, den, derr).at;
-        l.fma(k, l.splat(LN2H_HI), l.fma(k, l.splat(LN2H_LO), at))
-    };
-    let tq = l.mul(l.add(q, q), lnh(q));
+    let tq = l.mul(l.add(q, q), ln_half_ratio(l, q, mm, em));
     let tq = l.select(l.eq(q, zero), zero, tq);
     let tp = l.add(p, p);
-    let out = l.fma(tp, lnh(p), l.sub(tq, se));
+    let out = l.fma(tp, ln_half_ratio(l, p, mm, em), l.sub(tq, se));
     let out = l.select(l.eq(p, zero), l.sub(tq, se), out);
     [l.select(l.le(z, l.splat(JS_BAND)), band, out), zero, zero]
+}
+
+/// `ln(x/y)/2 = k·ln2/2 + atanh(s)` from the mantissa split of `x` and of `y = mm·2^em` (a
+/// function, not a closure: a closure would not inherit the caller's target features and its
+/// intrinsics would not inline).
+#[inline(always)]
+fn ln_half_ratio<L: Lanes32>(l: L, x: L::V, mm: L::V, em: L::V) -> L::V {
+    let mx = l.mant(x);
+    let num = l.sub(mx, mm);
+    let den = l.add(mx, mm);
+    let big = l.select(l.lt(mx, mm), mm, mx);
+    let small = l.select(l.lt(mx, mm), mx, mm);
+    let derr = l.sub(small, l.sub(den, big));
+    let k = l.sub(l.exp(x), em);
+    let at = atanh(l, num, den, derr).at;
+    l.fma(k, l.splat(LN2H_HI), l.fma(k, l.splat(LN2H_LO), at))
 }
 
 /// `ln x` for positive finite lanes (subnormals included; `ln 0 = −∞`): `x = m·2^e` with
@@ -331,6 +338,11 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
     let mut v = 0;
     while v + 2 <= nv {
         let off = v * w;
+        // Out of cache the loop waits on memory: ask for both streams PF elements ahead.
+        l.prefetch(p, off + PF);
+        l.prefetch(q, off + PF);
+        l.prefetch(p, off + PF + w);
+        l.prefetch(q, off + PF + w);
         let (t1, m1, s1) = terms::<L, MODE>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));
         let off = off + w;
         let (t2, m2, s2) = terms::<L, MODE>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));

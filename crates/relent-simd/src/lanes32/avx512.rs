@@ -114,6 +114,12 @@ mod imp {
             unsafe { _mm512_mask_blend_ps(m, b, a) }
         }
         #[inline(always)]
+        fn prefetch(self, s: &[f32], i: usize) {
+            // SAFETY: `prefetcht0` never faults, whatever the address (here possibly past the
+            // end of `s`: `wrapping_add` forms it without dereferencing); SSE is present.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(s.as_ptr().wrapping_add(i).cast::<i8>()) }
+        }
+        #[inline(always)]
         fn any(self, m: __mmask16) -> bool {
             m != 0
         }

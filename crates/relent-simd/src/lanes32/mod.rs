@@ -57,6 +57,10 @@ pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
     fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
     /// Whether any lane of `m` is set.
     fn any(self, m: Self::M) -> bool;
+    /// Hints that the cache line holding `s[i]` will be read soon; `i` may lie past the end
+    /// (a prefetch never faults). No effect on any value; the default does nothing.
+    #[inline(always)]
+    fn prefetch(self, _s: &[f32], _i: usize) {}
     /// The lanes of an `(hi, lo)` accumulator folded in the fixed pairwise tree (lane `i`
     /// with lane `i + w/2`, halving `w`): each `hi` pair by TwoSum in `f64` (lanes are exact in
     /// `f64`), the errors and the `lo` lanes gathered as `c ← (c_i + c_{i+w/2}) + e`. Returns
