@@ -15,8 +15,9 @@
 //! `--bits` calls each function's `_bits` twin. ¹ Both distributions sum to 1, so generalised
 //! KL (Σ p·ln(p/q) − p + q) *is* KL: the exact identity, no transformation.
 //!
-//! Rows run in parallel with rayon. Row-paired blocks of the combinations computed directly
-//! go to `relent::batch::row_paired_into` in one call: the library validates while it
+//! Rows run in parallel with rayon. Row-paired and one-vs-many blocks of the combinations
+//! computed directly go to `relent::batch::row_paired_into` / `one_vs_many_into` (not
+//! `--reverse`) in one call: the library validates while it
 //! computes (no second pass), and its typed error (operand, row, column, value) is turned into
 //! the CLI's message naming the file, row and column. Elsewhere validation is the CLI's own,
 //! just before the library sees a row. Either way the first invalid element — lowest row, then
@@ -467,11 +468,39 @@ fn library_error(row: usize, e: impl fmt::Display) -> RowError {
     }
 }
 
+/// relent-batch's error `e` on a block whose first row is `row0`, as the CLI's row error:
+/// the library's invalid element (operand, row, column, value) or massless row, worded as the
+/// CLI's own checks word them; `Err` for any other error (which the CLI's checks rule out).
+fn from_batch(spec: &Spec, e: relent::batch::Error, row0: usize) -> Result<RowError, RowError> {
+    use relent::batch::{Error as E, Operand};
+    let side = |o| if o == Operand::P { Side::P } else { Side::Q };
+    match e {
+        E::InvalidElement {
+            operand,
+            row,
+            col,
+            value,
+            ..
+        } => Ok(RowError {
+            side: side(operand),
+            row: row0 + row,
+            col: Some(col),
+            problem: problem(spec.input, value),
+        }),
+        E::ZeroTotal { operand, row } => Ok(RowError {
+            side: side(operand),
+            row: row0 + row,
+            col: None,
+            problem: ALL_MASKED.into(),
+        }),
+        e => Err(library_error(row0, e)),
+    }
+}
+
 /// The row error for relent-batch's error `e` on the block of rows `p`, `q` (`cols` per row,
-/// first row `row0`): the library's invalid element (operand, row, column, value) or massless
-/// row, named as the CLI names them. The library reports the first invalid element of P, then
-/// of Q, then massless rows; the CLI reports the lowest row first (P before Q within a row),
-/// so the rows before the library's are scanned for an earlier problem (error path only).
+/// first row `row0`). The library reports the first invalid element of P, then of Q, then
+/// massless rows; the CLI reports the lowest row first (P before Q within a row), so the rows
+/// up to the library's are scanned for an earlier problem (error path only).
 fn batch_error<T: Elem>(
     spec: &Spec,
     e: relent::batch::Error,
@@ -480,34 +509,14 @@ fn batch_error<T: Elem>(
     cols: usize,
     row0: usize,
 ) -> RowError {
-    use relent::batch::{Error as E, Operand};
-    let side = |o| if o == Operand::P { Side::P } else { Side::Q };
-    let found = match e {
-        E::InvalidElement {
-            operand,
-            row,
-            col,
-            value,
-            ..
-        } => RowError {
-            side: side(operand),
-            row: row0 + row,
-            col: Some(col),
-            problem: problem(spec.input, value),
-        },
-        E::ZeroTotal { operand, row } => RowError {
-            side: side(operand),
-            row: row0 + row,
-            col: None,
-            problem: ALL_MASKED.into(),
-        },
-        e => return library_error(row0, e),
+    let found = match from_batch(spec, e, row0) {
+        Ok(found) => found,
+        Err(e) => return e,
     };
-    let rows = found.row - row0;
     let earlier = p
         .chunks(cols)
         .zip(q.chunks(cols))
-        .take(rows + 1)
+        .take(found.row - row0 + 1)
         .enumerate()
         .find_map(|(i, (p, q))| {
             check_row(spec, Side::P, row0 + i, p)
@@ -517,6 +526,17 @@ fn batch_error<T: Elem>(
     match earlier {
         Some(e) if key(&e) < key(&found) => e,
         _ => found,
+    }
+}
+
+/// Applies `unit` to values in nats (see [`Unit`]).
+fn apply_unit(unit: Unit, out: &mut [f64]) {
+    match unit {
+        Unit::Nats => {}
+        Unit::Bits => out.iter_mut().for_each(|v| *v /= std::f64::consts::LN_2),
+        Unit::SqrtBits => out
+            .iter_mut()
+            .for_each(|v| *v = (*v / std::f64::consts::LN_2).sqrt()),
     }
 }
 
@@ -548,13 +568,7 @@ pub fn row_paired<T: Elem>(
         if let Err(e) = computed {
             return Err(batch_error(spec, e, p, q, cols, row0));
         }
-        match unit {
-            Unit::Nats => {}
-            Unit::Bits => out.iter_mut().for_each(|v| *v /= std::f64::consts::LN_2),
-            Unit::SqrtBits => out
-                .iter_mut()
-                .for_each(|v| *v = (*v / std::f64::consts::LN_2).sqrt()),
-        }
+        apply_unit(unit, out);
         return Ok(());
     }
     // Each row is checked just before it is computed (one pass over memory); the lowest
@@ -590,6 +604,31 @@ pub fn one_vs_many<T: Elem>(
     out: &mut [f64],
 ) -> Result<(), RowError> {
     let cols = query.len();
+    // D(query ‖ rowⱼ) of a direct combination: one relent-batch call (the library validates
+    // the block while it computes; the query has been validated).
+    if let Some((div, unit)) = batch_route(spec)
+        && !reverse
+        && cols > 0
+    {
+        use relent::batch::{MatRef, Options};
+        let computed = MatRef::new(block, out.len(), cols)
+            .and_then(|m| relent::batch::one_vs_many_into(div, query, m, out, &Options::new()));
+        if let Err(e) = computed {
+            let found = from_batch(spec, e, row0)?;
+            // Massless rows are reported after invalid elements: the lowest row first.
+            let earlier = block
+                .chunks(cols)
+                .take(found.row - row0 + 1)
+                .enumerate()
+                .find_map(|(i, x)| check_row(spec, Side::Q, row0 + i, x).err());
+            return Err(match earlier {
+                Some(e) if key(&e) < key(&found) => e,
+                _ => found,
+            });
+        }
+        apply_unit(unit, out);
+        return Ok(());
+    }
     out.par_iter_mut()
         .zip(block.par_chunks(cols))
         .enumerate()
@@ -759,6 +798,39 @@ mod tests {
         let e = row_paired(&s, &p, &q, 2, 3, &mut out).unwrap_err();
         assert_eq!((e.side, e.row, e.col), (Side::Q, 4, Some(1)));
         assert!(e.problem.starts_with("+inf"), "{e}");
+    }
+
+    #[test]
+    fn one_vs_many_library_errors_keep_the_lowest_row_first() {
+        let s = spec(Divergence::Kl, InputKind::Logits);
+        let ninf = f64::NEG_INFINITY;
+        let query = [0.0, 1.0];
+        // A massless row (1) before a NaN (row 2): the library reports the NaN first.
+        let block = [0.0, 1.0, ninf, ninf, f64::NAN, 0.0];
+        let mut out = [0.0; 3];
+        let e = one_vs_many(&s, &query, &block, 10, false, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::Q, 11, None));
+        let block = [0.0, 1.0, 0.0, 2.0, 0.0, f64::INFINITY];
+        let e = one_vs_many(&s, &query, &block, 10, false, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::Q, 12, Some(1)));
+        assert!(e.problem.starts_with("+inf"), "{e}");
+        // Values: the checked function's, in bits too, both directions.
+        let block = [0.0, 1.0, 0.5, 2.0, -1.0, 3.0];
+        for bits in [false, true] {
+            let s = Spec { bits, ..s };
+            for reverse in [false, true] {
+                one_vs_many(&s, &query, &block, 0, reverse, &mut out).unwrap();
+                for (j, v) in out.iter().enumerate() {
+                    let row = &block[2 * j..2 * j + 2];
+                    let (a, b) = if reverse {
+                        (row, &query[..])
+                    } else {
+                        (&query[..], row)
+                    };
+                    assert_eq!(v.to_bits(), direct(&s, a, b).unwrap().to_bits());
+                }
+            }
+        }
     }
 
     #[test]
