@@ -6,7 +6,8 @@
 # the CLI's reading, validation and streaming against the library alone, not the disk.
 #
 # Prints: CLI GB/s (best of RUNS), in-memory GB/s, their ratio, and the CLI's peak RSS
-# (GNU time -v). GB/s counts the bytes of both operands (10^9 bytes per GB), as `relent bench`.
+# (GNU time -v), and for one more run the largest anonymous and file-backed resident sizes
+# (/proc/PID/status, sampled: memory-mapped input blocks are file-backed). GB/s counts the bytes of both operands (10^9 bytes per GB), as `relent bench`.
 # Noisy on shared machines: run the full size on an idle one.
 #
 #   cargo build --release -p relent-cli
@@ -72,6 +73,23 @@ for i in $(seq 1 "$RUNS"); do
     best=$t
   fi
 done
+# Where the peak resident set is: one more run, its /proc/PID/status polled every 5 ms for
+# the largest RssAnon (heap, stacks) and RssFile (mapped file pages: the binary, and the
+# memory-mapped input blocks — page cache, reclaimable) seen, and its VmHWM.
+"$BIN" rows "$p" "$q" -o "$DIR/out.npy" "$@" &
+pid=$!
+max_anon=0; max_file=0; hwm=0
+while kill -0 "$pid" 2>/dev/null; do
+  read -r a f h < <(awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} /^VmHWM/ {h=$2} END {print a+0, f+0, h+0}' \
+    "/proc/$pid/status" 2>/dev/null || echo "0 0 0")
+  if [ "${a:-0}" -gt "$max_anon" ]; then max_anon=$a; fi
+  if [ "${f:-0}" -gt "$max_file" ]; then max_file=$f; fi
+  if [ "${h:-0}" -gt "$hwm" ]; then hwm=$h; fi
+  sleep 0.005
+done
+wait "$pid"
+echo "sampled run: VmHWM $(( hwm / 1024 )) MiB, largest RssAnon ${max_anon} KiB, largest RssFile $(( max_file / 1024 )) MiB"
+
 # The result: ROWS float64 values after a header padded to a multiple of 64 bytes.
 header=$(( $(stat -c %s "$DIR/out.npy") - 8 * ROWS ))
 if [ "$header" -le 0 ] || [ $(( header % 64 )) -ne 0 ]; then

@@ -15,10 +15,14 @@
 //! `--bits` calls each function's `_bits` twin. ¹ Both distributions sum to 1, so generalised
 //! KL (Σ p·ln(p/q) − p + q) *is* KL: the exact identity, no transformation.
 //!
-//! Rows run in parallel with rayon. Validation is the CLI's own, before the library sees a
-//! row, so that errors name the file, row and column (the first invalid element — lowest
-//! row, then P before Q, then lowest column — is reported). Every value depends only on its
-//! own row(s), so results are identical for any thread count.
+//! Rows run in parallel with rayon. Row-paired and one-vs-many blocks of the combinations
+//! computed directly go to `relent::batch::row_paired_into` / `one_vs_many_into` (not
+//! `--reverse`) in one call: the library validates while it
+//! computes (no second pass), and its typed error (operand, row, column, value) is turned into
+//! the CLI's message naming the file, row and column. Elsewhere validation is the CLI's own,
+//! just before the library sees a row. Either way the first invalid element — lowest row, then
+//! P before Q, then lowest column — is reported. Every value depends only on its own row(s),
+//! so results are identical for any thread count.
 //!
 //! # Accuracy
 //!
@@ -192,6 +196,21 @@ fn check_row<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Result<()
     check_row_slow(spec, side, row, x)
 }
 
+/// What is wrong with the invalid element `v` of an input of kind `input` (the message of
+/// every invalid-value error, whether the CLI's scan or the library found it).
+fn problem(input: InputKind, v: f64) -> String {
+    match input {
+        InputKind::Probs if v.is_nan() => "NaN (probabilities must be finite and ≥ 0)".into(),
+        InputKind::Probs if v.is_infinite() => format!("{v} (probabilities must be finite)"),
+        InputKind::Probs => format!("negative value {v} (probabilities must be ≥ 0)"),
+        _ if v.is_nan() => "NaN".into(),
+        _ => "+inf (only −inf, probability 0, is allowed)".into(),
+    }
+}
+
+/// A row of logits without mass.
+const ALL_MASKED: &str = "every logit is −inf (no probability mass)";
+
 /// The detailed check: the first offending column and what is wrong with it.
 fn check_row_slow<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Result<(), RowError> {
     let err = |col, problem: String| RowError {
@@ -205,20 +224,8 @@ fn check_row_slow<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Resu
             let mut sum = 0.0;
             for (c, v) in x.iter().enumerate() {
                 let v = v.to_f64();
-                if v.is_nan() {
-                    return Err(err(
-                        Some(c),
-                        "NaN (probabilities must be finite and ≥ 0)".into(),
-                    ));
-                }
-                if v.is_infinite() {
-                    return Err(err(Some(c), format!("{v} (probabilities must be finite)")));
-                }
-                if v < 0.0 {
-                    return Err(err(
-                        Some(c),
-                        format!("negative value {v} (probabilities must be ≥ 0)"),
-                    ));
+                if v.is_nan() || v.is_infinite() || v < 0.0 {
+                    return Err(err(Some(c), problem(InputKind::Probs, v)));
                 }
                 sum += v;
             }
@@ -233,14 +240,8 @@ fn check_row_slow<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Resu
             let mut all_masked = true;
             for (c, v) in x.iter().enumerate() {
                 let v = v.to_f64();
-                if v.is_nan() {
-                    return Err(err(Some(c), "NaN".into()));
-                }
-                if v == f64::INFINITY {
-                    return Err(err(
-                        Some(c),
-                        "+inf (only −inf, probability 0, is allowed)".into(),
-                    ));
+                if v.is_nan() || v == f64::INFINITY {
+                    return Err(err(Some(c), problem(spec.input, v)));
                 }
                 if spec.input == InputKind::Logprobs
                     && route(spec).is_some()
@@ -256,10 +257,7 @@ fn check_row_slow<T: Elem>(spec: &Spec, side: Side, row: usize, x: &[T]) -> Resu
                 all_masked &= v == f64::NEG_INFINITY;
             }
             if spec.input == InputKind::Logits && all_masked {
-                return Err(err(
-                    None,
-                    "every logit is −inf (no probability mass)".into(),
-                ));
+                return Err(err(None, ALL_MASKED.into()));
             }
         }
     }
@@ -418,8 +416,50 @@ pub fn pair<T: Elem>(spec: &Spec, p: &[T], q: &[T]) -> Result<f64, relent::Error
     v
 }
 
+/// How a value of relent-batch's nats is turned into the unit asked for, exactly as the
+/// checked `relent` functions' `_bits` twins do it (`v / ln 2`; √(JS / ln 2) for the JS
+/// distance in bits, from the JS divergence clamped at 0 as `relent::js_distance_bits`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    /// As computed.
+    Nats,
+    /// Divided by ln 2.
+    Bits,
+    /// √(v / ln 2) of a JS divergence.
+    SqrtBits,
+}
+
+/// The relent-batch divergence (and unit) that computes `spec` on the rows as read: every
+/// combination of the module docs' table computed directly, except `--normalize` (relent has
+/// no batch twin of `kl_normalized`). Its values are bit-identical to the checked function the
+/// table names (relent-batch's contract: each batch value equals its single-pair kernel's,
+/// which the checked functions call).
+fn batch_route(spec: &Spec) -> Option<(relent::batch::Divergence, Unit)> {
+    use relent::batch::Divergence as B;
+    let unit = if spec.bits { Unit::Bits } else { Unit::Nats };
+    let div = match (spec.input, spec.divergence) {
+        (InputKind::Probs, _) if spec.normalize => return None,
+        (InputKind::Probs, Divergence::Kl) => B::Kl,
+        (InputKind::Probs, Divergence::Ce) => B::CrossEntropy,
+        (InputKind::Probs, Divergence::Gkl) => B::GeneralizedKl,
+        (InputKind::Probs, Divergence::Jeffreys) => B::Jeffreys,
+        (InputKind::Probs, Divergence::Js) => B::JsDivergence,
+        (InputKind::Probs, Divergence::JsDistance) if spec.bits => {
+            return Some((B::JsDivergence, Unit::SqrtBits));
+        }
+        (InputKind::Probs, Divergence::JsDistance) => B::JsDistance,
+        (InputKind::Logprobs, Divergence::Kl) => B::KlLog,
+        (InputKind::Logits, Divergence::Kl | Divergence::Gkl) => B::KlLogits {
+            temperature: spec.temperature,
+        },
+        _ => return None,
+    };
+    debug_assert!(route(spec).is_none());
+    Some((div, unit))
+}
+
 /// A library error on a validated row (should not happen), as a row error.
-fn library_error(row: usize, e: relent::Error) -> RowError {
+fn library_error(row: usize, e: impl fmt::Display) -> RowError {
     RowError {
         side: Side::P,
         row,
@@ -428,7 +468,84 @@ fn library_error(row: usize, e: relent::Error) -> RowError {
     }
 }
 
+/// relent-batch's error `e` on a block whose first row is `row0`, as the CLI's row error:
+/// the library's invalid element (operand, row, column, value) or massless row, worded as the
+/// CLI's own checks word them; `Err` for any other error (which the CLI's checks rule out).
+fn from_batch(spec: &Spec, e: relent::batch::Error, row0: usize) -> Result<RowError, RowError> {
+    use relent::batch::{Error as E, Operand};
+    let side = |o| if o == Operand::P { Side::P } else { Side::Q };
+    match e {
+        E::InvalidElement {
+            operand,
+            row,
+            col,
+            value,
+            ..
+        } => Ok(RowError {
+            side: side(operand),
+            row: row0 + row,
+            col: Some(col),
+            problem: problem(spec.input, value),
+        }),
+        E::ZeroTotal { operand, row } => Ok(RowError {
+            side: side(operand),
+            row: row0 + row,
+            col: None,
+            problem: ALL_MASKED.into(),
+        }),
+        e => Err(library_error(row0, e)),
+    }
+}
+
+/// The row error for relent-batch's error `e` on the block of rows `p`, `q` (`cols` per row,
+/// first row `row0`). The library reports the first invalid element of P, then of Q, then
+/// massless rows; the CLI reports the lowest row first (P before Q within a row), so the rows
+/// up to the library's are scanned for an earlier problem (error path only).
+fn batch_error<T: Elem>(
+    spec: &Spec,
+    e: relent::batch::Error,
+    p: &[T],
+    q: &[T],
+    cols: usize,
+    row0: usize,
+) -> RowError {
+    let found = match from_batch(spec, e, row0) {
+        Ok(found) => found,
+        Err(e) => return e,
+    };
+    let earlier = p
+        .chunks(cols)
+        .zip(q.chunks(cols))
+        .take(found.row - row0 + 1)
+        .enumerate()
+        .find_map(|(i, (p, q))| {
+            check_row(spec, Side::P, row0 + i, p)
+                .and_then(|()| check_row(spec, Side::Q, row0 + i, q))
+                .err()
+        });
+    match earlier {
+        Some(e) if key(&e) < key(&found) => e,
+        _ => found,
+    }
+}
+
+/// Applies `unit` to values in nats (see [`Unit`]).
+fn apply_unit(unit: Unit, out: &mut [f64]) {
+    match unit {
+        Unit::Nats => {}
+        Unit::Bits => out.iter_mut().for_each(|v| *v /= std::f64::consts::LN_2),
+        Unit::SqrtBits => out
+            .iter_mut()
+            .for_each(|v| *v = (*v / std::f64::consts::LN_2).sqrt()),
+    }
+}
+
 /// Row-paired: `out[i] = D(p_i ‖ q_i)` for a block of rows starting at absolute row `row0`.
+///
+/// Direct combinations (see [`batch_route`]) are one call of
+/// `relent::batch::row_paired_into` on the block (on the global rayon pool): the library
+/// validates while it computes, and its typed error is turned into the CLI's row error. The
+/// others check each row just before transforming and computing it.
 pub fn row_paired<T: Elem>(
     spec: &Spec,
     p: &[T],
@@ -439,6 +556,21 @@ pub fn row_paired<T: Elem>(
 ) -> Result<(), RowError> {
     debug_assert_eq!(p.len(), q.len());
     debug_assert_eq!(p.len(), out.len() * cols);
+    if let Some((div, unit)) = batch_route(spec)
+        && cols > 0
+    {
+        use relent::batch::{MatRef, Options};
+        let rows = out.len();
+        let computed = MatRef::new(p, rows, cols).and_then(|pm| {
+            let qm = MatRef::new(q, rows, cols)?;
+            relent::batch::row_paired_into(div, pm, qm, out, &Options::new())
+        });
+        if let Err(e) = computed {
+            return Err(batch_error(spec, e, p, q, cols, row0));
+        }
+        apply_unit(unit, out);
+        return Ok(());
+    }
     // Each row is checked just before it is computed (one pass over memory); the lowest
     // offending row is reported (P before Q within a row).
     out.par_iter_mut()
@@ -472,6 +604,31 @@ pub fn one_vs_many<T: Elem>(
     out: &mut [f64],
 ) -> Result<(), RowError> {
     let cols = query.len();
+    // D(query ‖ rowⱼ) of a direct combination: one relent-batch call (the library validates
+    // the block while it computes; the query has been validated).
+    if let Some((div, unit)) = batch_route(spec)
+        && !reverse
+        && cols > 0
+    {
+        use relent::batch::{MatRef, Options};
+        let computed = MatRef::new(block, out.len(), cols)
+            .and_then(|m| relent::batch::one_vs_many_into(div, query, m, out, &Options::new()));
+        if let Err(e) = computed {
+            let found = from_batch(spec, e, row0)?;
+            // Massless rows are reported after invalid elements: the lowest row first.
+            let earlier = block
+                .chunks(cols)
+                .take(found.row - row0 + 1)
+                .enumerate()
+                .find_map(|(i, x)| check_row(spec, Side::Q, row0 + i, x).err());
+            return Err(match earlier {
+                Some(e) if key(&e) < key(&found) => e,
+                _ => found,
+            });
+        }
+        apply_unit(unit, out);
+        return Ok(());
+    }
     out.par_iter_mut()
         .zip(block.par_chunks(cols))
         .enumerate()
@@ -607,6 +764,116 @@ mod tests {
         let mut out = [0.0; 3];
         let e = row_paired(&s, &p, &q, 2, 10, &mut out).unwrap_err();
         assert_eq!((e.side, e.row, e.col), (Side::P, 11, Some(1)));
+    }
+
+    #[test]
+    fn library_errors_keep_the_lowest_row_first() {
+        // relent-batch reports P's first invalid element before Q's and massless rows after
+        // every invalid element; the CLI reports the lowest row (P before Q within a row).
+        let s = spec(Divergence::Kl, InputKind::Probs);
+        let p = [0.5f32, 0.5, 0.5, 0.5, 0.5, -1.0];
+        let q = [0.5f32, 0.5, f32::INFINITY, 0.5, 0.5, 0.5];
+        let mut out = [0.0; 3];
+        let e = row_paired(&s, &p, &q, 2, 7, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::Q, 8, Some(0)));
+        assert!(e.problem.contains("inf"), "{e}");
+        // Same row: P first, whatever the column.
+        let p = [0.5f32, 0.5, 0.5, f32::NAN];
+        let q = [0.5f32, 0.5, -0.5, 0.5];
+        let mut out = [0.0; 2];
+        let e = row_paired(&s, &p, &q, 2, 0, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::P, 1, Some(1)));
+        assert!(e.problem.starts_with("NaN"), "{e}");
+        // Logits: a massless row of P before a NaN of Q.
+        let s = spec(Divergence::Kl, InputKind::Logits);
+        let ninf = f64::NEG_INFINITY;
+        let p = [ninf, ninf, 0.0, 1.0];
+        let q = [0.0, 1.0, f64::NAN, 1.0];
+        let e = row_paired(&s, &p, &q, 2, 3, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::P, 3, None));
+        assert_eq!(e.problem, ALL_MASKED);
+        // Only the library's error: its row, column and value.
+        let q = [0.0, 1.0, 1.0, f64::INFINITY];
+        let p = [0.0, 0.0, 0.0, 1.0];
+        let e = row_paired(&s, &p, &q, 2, 3, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::Q, 4, Some(1)));
+        assert!(e.problem.starts_with("+inf"), "{e}");
+    }
+
+    #[test]
+    fn one_vs_many_library_errors_keep_the_lowest_row_first() {
+        let s = spec(Divergence::Kl, InputKind::Logits);
+        let ninf = f64::NEG_INFINITY;
+        let query = [0.0, 1.0];
+        // A massless row (1) before a NaN (row 2): the library reports the NaN first.
+        let block = [0.0, 1.0, ninf, ninf, f64::NAN, 0.0];
+        let mut out = [0.0; 3];
+        let e = one_vs_many(&s, &query, &block, 10, false, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::Q, 11, None));
+        let block = [0.0, 1.0, 0.0, 2.0, 0.0, f64::INFINITY];
+        let e = one_vs_many(&s, &query, &block, 10, false, &mut out).unwrap_err();
+        assert_eq!((e.side, e.row, e.col), (Side::Q, 12, Some(1)));
+        assert!(e.problem.starts_with("+inf"), "{e}");
+        // Values: the checked function's, in bits too, both directions.
+        let block = [0.0, 1.0, 0.5, 2.0, -1.0, 3.0];
+        for bits in [false, true] {
+            let s = Spec { bits, ..s };
+            for reverse in [false, true] {
+                one_vs_many(&s, &query, &block, 0, reverse, &mut out).unwrap();
+                for (j, v) in out.iter().enumerate() {
+                    let row = &block[2 * j..2 * j + 2];
+                    let (a, b) = if reverse {
+                        (row, &query[..])
+                    } else {
+                        (&query[..], row)
+                    };
+                    assert_eq!(v.to_bits(), direct(&s, a, b).unwrap().to_bits());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn batch_route_values_are_the_checked_functions_bit_for_bit() {
+        // f32 rows, every direct combination in nats and bits.
+        let (rows, cols) = (5, 37);
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 40) as f32 / (1u64 << 24) as f32
+        };
+        let p: Vec<f32> = (0..rows * cols).map(|_| next()).collect();
+        let mut q: Vec<f32> = (0..rows * cols).map(|_| next()).collect();
+        q[3] = 0.0;
+        for input in [InputKind::Probs, InputKind::Logprobs, InputKind::Logits] {
+            for d in [
+                Divergence::Kl,
+                Divergence::Ce,
+                Divergence::Gkl,
+                Divergence::Jeffreys,
+                Divergence::Js,
+                Divergence::JsDistance,
+            ] {
+                for bits in [false, true] {
+                    let s = Spec {
+                        bits,
+                        ..spec(d, input)
+                    };
+                    if batch_route(&s).is_none() {
+                        continue;
+                    }
+                    let mut out = vec![0.0; rows];
+                    row_paired(&s, &p, &q, cols, 0, &mut out).unwrap();
+                    for (r, v) in out.iter().enumerate() {
+                        let (pr, qr) = (&p[r * cols..][..cols], &q[r * cols..][..cols]);
+                        let want = direct(&s, pr, qr).unwrap();
+                        assert_eq!(v.to_bits(), want.to_bits(), "{s:?} row {r}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

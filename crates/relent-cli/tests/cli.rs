@@ -1791,3 +1791,202 @@ fn every_command_computes_the_same_pair_values() {
         }
     }
 }
+
+/// The output file `-o` writes for `args`, as bytes (the command must succeed).
+fn output_bytes(d: &Path, name: &str, args: &[&str]) -> Vec<u8> {
+    let o = d.join(name);
+    let mut all = args.to_vec();
+    all.extend(["-o", s(&o)]);
+    ok(&relent(&all));
+    std::fs::read(&o).unwrap()
+}
+
+/// A 2-D little-endian f32 .npy whose data starts `skew` bytes (mod 4) off an f32 boundary:
+/// not mappable as f32 unless `skew == 0` (the header's padding is legal, just unusual).
+fn write_npy_f32_skewed(path: &Path, rows: &[Vec<f64>], skew: usize) {
+    let (r, c) = (rows.len(), rows[0].len());
+    let mut dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({r}, {c}), }}");
+    while (10 + dict.len() + 1) % 4 != skew {
+        dict.push(' ');
+    }
+    dict.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    assert_eq!(out.len() % 4, skew);
+    for v in rows.iter().flatten() {
+        out.extend_from_slice(&(*v as f32).to_le_bytes());
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn memory_mapped_and_read_blocks_give_identical_outputs() {
+    let d = tmp();
+    let mut g = Rng(31);
+    let (p, q) = (g.probs(23, 19), g.probs(23, 19));
+    let f32s = |rows: &[Vec<f64>]| -> Vec<u8> {
+        rows.iter()
+            .flatten()
+            .flat_map(|v| (*v as f32).to_le_bytes())
+            .collect()
+    };
+    for kind in ["<f4", "<f8", "<f2"] {
+        write_npy(&d.path().join(format!("p{kind}.npy")), &p, kind, false);
+        write_npy(&d.path().join(format!("q{kind}.npy")), &q, kind, false);
+    }
+    // Misaligned data: the read path, with the same numbers as the mapped f32 files.
+    write_npy_f32_skewed(&d.path().join("p-skew.npy"), &p, 2);
+    write_npy_f32_skewed(&d.path().join("q-skew.npy"), &q, 1);
+    let st = d.path().join("pq.safetensors");
+    write_safetensors(
+        &st,
+        &[
+            ("p", safetensors::Dtype::F32, vec![23, 19], f32s(&p)),
+            ("q", safetensors::Dtype::F32, vec![23, 19], f32s(&q)),
+        ],
+    );
+    let (sp, sq) = (format!("{}:p", s(&st)), format!("{}:q", s(&st)));
+    let f = |n: &str| d.path().join(n).to_str().unwrap().to_string();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["rows".into(), f("p<f4.npy"), f("q<f4.npy")],
+        vec![
+            "rows".into(),
+            f("p<f8.npy"),
+            f("q<f8.npy"),
+            "-d".into(),
+            "js".into(),
+        ],
+        vec!["rows".into(), f("p<f2.npy"), f("q<f2.npy"), "--bits".into()],
+        vec!["rows".into(), sp.clone(), sq.clone()],
+        vec![
+            "rows".into(),
+            sp.clone(),
+            f("q<f4.npy"),
+            "-d".into(),
+            "jeffreys".into(),
+        ],
+        vec![
+            "rows".into(),
+            f("p<f4.npy"),
+            f("q<f4.npy"),
+            "--normalize".into(),
+            "-d".into(),
+            "ce".into(),
+        ],
+        vec![
+            "rows".into(),
+            f("p<f4.npy"),
+            f("q<f4.npy"),
+            "--input".into(),
+            "logits".into(),
+        ],
+        vec![
+            "one-vs-many".into(),
+            sp.clone(),
+            f("q<f4.npy"),
+            "--row".into(),
+            "5".into(),
+        ],
+    ];
+    for case in &cases {
+        let args: Vec<&str> = case.iter().map(String::as_str).collect();
+        let mut blocks = args.clone();
+        blocks.extend(["--block-rows", "4"]);
+        let mapped = output_bytes(d.path(), "mapped.npy", &blocks);
+        let mut read = blocks.clone();
+        read.push("--no-mmap");
+        assert_eq!(
+            mapped,
+            output_bytes(d.path(), "read.npy", &read),
+            "{args:?}"
+        );
+        // One block, the default size.
+        assert_eq!(
+            mapped,
+            output_bytes(d.path(), "whole.npy", &args),
+            "{args:?}"
+        );
+    }
+    // The skewed (read) files give the bytes of the aligned (mapped) ones.
+    let aligned = output_bytes(d.path(), "a.npy", &["rows", &f("p<f4.npy"), &f("q<f4.npy")]);
+    let skewed = output_bytes(
+        d.path(),
+        "s.npy",
+        &["rows", &f("p-skew.npy"), &f("q-skew.npy")],
+    );
+    assert_eq!(aligned, skewed);
+    // And they are the library's values.
+    let want: Vec<f64> = round::<f32>(&p)
+        .iter()
+        .zip(&round::<f32>(&q))
+        .map(|(a, b)| relent::kl(a, b).unwrap())
+        .collect();
+    let (_, _, got) = read_npy8(&d.path().join("a.npy"));
+    let got: Vec<f64> = got.into_iter().map(f64::from_le_bytes).collect();
+    assert_same_bits(&got, &want, "mapped rows vs relent::kl");
+}
+
+#[test]
+fn invalid_values_in_mapped_files_name_file_row_and_column() {
+    let d = tmp();
+    let mut g = Rng(32);
+    let (mut p, mut q) = (g.probs(40, 8), g.probs(40, 8));
+    p[29][6] = f64::NAN;
+    q[33][1] = -2.0;
+    let (pf, qf) = (d.path().join("p.npy"), d.path().join("q.npy"));
+    write_npy(&pf, &p, "<f4", false);
+    write_npy(&qf, &q, "<f4", false);
+    for extra in [
+        &[][..],
+        &["--block-rows", "7"],
+        &["--no-mmap"],
+        &["-j", "1"],
+    ] {
+        let mut args = vec!["rows", s(&pf), s(&qf)];
+        args.extend_from_slice(extra);
+        let err = fails(&relent(&args));
+        assert!(
+            err.contains("p.npy") && err.contains("row 29, column 6") && err.contains("NaN"),
+            "{extra:?}: {err}"
+        );
+    }
+    // Q's problem in an earlier row wins over P's, though the library checks P first.
+    q[12][5] = f64::INFINITY;
+    write_npy(&qf, &q, "<f4", false);
+    for extra in [&[][..], &["--block-rows", "7"], &["--no-mmap"]] {
+        let mut args = vec!["rows", s(&pf), s(&qf)];
+        args.extend_from_slice(extra);
+        let err = fails(&relent(&args));
+        assert!(
+            err.contains("q.npy") && err.contains("row 12, column 5") && err.contains("inf"),
+            "{extra:?}: {err}"
+        );
+    }
+    // A memory-mapped safetensors tensor: file and tensor named.
+    let f32s = |rows: &[Vec<f64>]| -> Vec<u8> {
+        rows.iter()
+            .flatten()
+            .flat_map(|v| (*v as f32).to_le_bytes())
+            .collect()
+    };
+    let st = d.path().join("m.safetensors");
+    write_safetensors(
+        &st,
+        &[
+            (
+                "a",
+                safetensors::Dtype::F32,
+                vec![40, 8],
+                f32s(&g.probs(40, 8)),
+            ),
+            ("b", safetensors::Dtype::F32, vec![40, 8], f32s(&p)),
+        ],
+    );
+    let (a, b) = (format!("{}:a", s(&st)), format!("{}:b", s(&st)));
+    let err = fails(&relent(&["rows", &a, &b, "--block-rows", "16"]));
+    assert!(
+        err.contains("m.safetensors:b") && err.contains("row 29, column 6") && err.contains("NaN"),
+        "{err}"
+    );
+}

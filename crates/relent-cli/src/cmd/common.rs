@@ -70,6 +70,10 @@ pub struct InputArgs {
     /// CSV field delimiter (default: tab for .tsv, comma otherwise).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
+    /// Read .npy/.safetensors blocks with positioned reads, never through a memory map (by
+    /// default rows stored as computed — C order, native byte order, same type — are mapped).
+    #[arg(long, hide_short_help = true)]
+    pub no_mmap: bool,
 }
 
 impl InputArgs {
@@ -92,6 +96,7 @@ impl InputArgs {
                 None
             },
             delimiter,
+            no_mmap: self.no_mmap,
         })
     }
 }
@@ -231,10 +236,65 @@ pub fn column_name(spec: &Spec) -> String {
     }
 }
 
+/// The largest block mapped at once, per matrix. A block's pages stay resident (file-backed,
+/// reclaimable) until the block is done, so a bigger one — a single row longer than this — is
+/// read instead, into a buffer that must be allocated (and fails cleanly if it cannot be).
+pub const MAX_MAPPED_BLOCK: usize = 1 << 30;
+
 /// Streams the same rows of `K` matrices (equal row counts) in blocks of `block` rows to
-/// `f(first_row, blocks)`, reading the next blocks on a second thread while `f` computes
-/// (double buffering: peak memory is two blocks per matrix). Stops at the first error.
+/// `f(first_row, blocks)`. Stops at the first error.
+///
+/// When every matrix is [`mappable`](Matrix::mappable) as `T` and a block is at most
+/// [`MAX_MAPPED_BLOCK`] bytes, each block is a slice of a
+/// fresh memory map of each file (no copy; the map is dropped after the block, so the resident
+/// set stays about one block per matrix), and the kernel is asked to read the next block ahead
+/// (`MADV_WILLNEED`, which costs little when the file is in the page cache). Otherwise blocks
+/// are read into buffers on a second thread while `f` computes (double buffering: peak memory
+/// is two blocks per matrix).
 pub fn stream_rows<T: crate::io::Elem, const K: usize>(
+    mut mats: [&mut Matrix; K],
+    block: usize,
+    mut f: impl FnMut(usize, [&[T]; K]) -> Result<()>,
+) -> Result<()> {
+    let rows = mats.first().map_or(0, |m| m.rows());
+    let cols = mats.first().map_or(0, |m| m.cols());
+    let block_bytes = block
+        .min(rows)
+        .saturating_mul(cols.saturating_mul(size_of::<T>()));
+    if cols > 0 && block_bytes <= MAX_MAPPED_BLOCK && mats.iter().all(|m| m.mappable::<T>()) {
+        let mut bufs: [Vec<T>; K] = std::array::from_fn(|_| Vec::new());
+        let mut start = 0;
+        while start < rows {
+            let n = block.min(rows - start);
+            let next = block.min(rows - start - n) * cols * size_of::<T>();
+            let maps: [_; K] = std::array::from_fn(|k| mats[k].map_rows::<T>(start, n));
+            if maps.iter().all(Option::is_some) {
+                let views: [&[T]; K] = std::array::from_fn(|k| {
+                    let m = maps[k].as_ref().expect("checked");
+                    m.prefetch_after(next);
+                    m.as_slice()
+                });
+                f(start, views)?;
+            } else {
+                // A map failed (the file changed, or its file system has no maps): read.
+                for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
+                    crate::io::try_resize(b, n * cols, T::default(), m.name())?;
+                    m.read_rows(start, b)?;
+                }
+                f(start, std::array::from_fn(|k| bufs[k].as_slice()))?;
+            }
+            start += n;
+        }
+        return Ok(());
+    }
+    read_rows_ahead(mats, block, |start, bufs| {
+        f(start, std::array::from_fn(|k| bufs[k].as_slice()))
+    })
+}
+
+/// [`stream_rows`] by positioned reads, the next blocks read on a second thread while `f`
+/// computes.
+fn read_rows_ahead<T: crate::io::Elem, const K: usize>(
     mats: [&mut Matrix; K],
     block: usize,
     mut f: impl FnMut(usize, &[Vec<T>; K]) -> Result<()>,

@@ -2,10 +2,22 @@
 //! read back in blocks of whole rows, converted to the element type the computation runs in.
 //!
 //! `.npy` and `.safetensors` files are never loaded whole: their headers are parsed and
-//! validated against the file size up front, and rows are then read on demand with plain
-//! positioned reads into a caller-owned block buffer (no memory map, so no `unsafe`). Peak
-//! memory is the block size, whatever the file size. CSV/TSV (and stdin) are text: they are
-//! parsed once into memory (as `f64`).
+//! validated against the file size up front, and rows are then read on demand, by blocks of
+//! rows, in one of two ways:
+//!
+//! - **memory-mapped** ([`Matrix::map_rows`]): when the rows are stored exactly as the
+//!   computation reads them — C order, native byte order, the element type computed in, data
+//!   aligned for it — a block is a slice of a read-only map of the file (the `filebuffer`
+//!   crate, whose constructor is safe: this crate has no `unsafe`), cast with `bytemuck`. No
+//!   copy; each block maps the file anew and drops the map when done, so the pages a block
+//!   touched leave the process (they stay in the page cache) and the resident set stays about
+//!   one block per input, whatever the file size;
+//! - **read** ([`Matrix::read_rows`]): positioned reads into a caller-owned block buffer,
+//!   converting (byte order, widening to `f64`, Fortran order) on the way. Used for every
+//!   other layout, when a map fails, and with `--no-mmap`.
+//!
+//! Both give the same numbers. CSV/TSV (and stdin) are text: they are parsed once into
+//! memory (as `f64`).
 //!
 //! Arrays with more than two dimensions (C order) are read as (product of leading dims) × last
 //! dim, e.g. (batch, seq, vocab) logits become batch·seq rows of vocab columns. A 1-D array is
@@ -87,6 +99,8 @@ enum Storage {
     /// Row-major (`fortran == false`) or column-major data at `offset` in `file`.
     File {
         file: File,
+        /// The path it was opened from (for maps where `/proc/self/fd` is not available).
+        path: PathBuf,
         offset: u64,
         big_endian: bool,
         fortran: bool,
@@ -103,6 +117,8 @@ pub struct Matrix {
     dtype: Dtype,
     storage: Storage,
     scratch: Vec<u8>,
+    /// Whether blocks may be memory-mapped (`--no-mmap` turns it off).
+    mmap: bool,
 }
 
 impl fmt::Debug for Matrix {
@@ -124,6 +140,8 @@ pub struct OpenOptions {
     pub header: Option<bool>,
     /// CSV field delimiter (default: tab for `.tsv`, comma otherwise).
     pub delimiter: Option<u8>,
+    /// Never memory-map: read every block with positioned reads.
+    pub no_mmap: bool,
 }
 
 /// An input as named on the command line: a path (or `-`) and an optional tensor name.
@@ -195,24 +213,26 @@ pub fn open(spec: &InputSpec, opts: &OpenOptions) -> Result<Matrix> {
     if spec.tensor.is_some() && ext != "safetensors" {
         bail!("{shown}: a tensor name is only meaningful for .safetensors files");
     }
-    match ext.as_str() {
-        "npy" => npy::open(&spec.path),
+    let mut m = match ext.as_str() {
+        "npy" => npy::open(&spec.path)?,
         "safetensors" => {
             let tensor = spec.tensor.clone().or_else(|| opts.tensor.clone());
-            safetensors::open(&spec.path, tensor.as_deref())
+            safetensors::open(&spec.path, tensor.as_deref())?
         }
         "csv" | "tsv" | "txt" => {
             let text = std::fs::read(&spec.path).with_context(|| format!("cannot read {shown}"))?;
             let delim = opts
                 .delimiter
                 .unwrap_or(if ext == "tsv" { b'\t' } else { b',' });
-            csv::parse(&shown, &text, opts.header, delim)
+            csv::parse(&shown, &text, opts.header, delim)?
         }
         "npz" => bail!("{shown}: .npz archives are not supported; extract the .npy inside"),
         _ => bail!(
             "{shown}: unknown input format (expected .npy, .safetensors, .csv, .tsv, or - for CSV on stdin)"
         ),
-    }
+    };
+    m.mmap = !opts.no_mmap;
+    Ok(m)
 }
 
 /// Rows and columns of a shape: leading dimensions flattened into rows.
@@ -257,8 +277,10 @@ fn check_data_size(name: &str, shape: &[usize], dtype: Dtype, available: u64) ->
 }
 
 impl Matrix {
+    #[allow(clippy::too_many_arguments)]
     fn from_file(
         name: String,
+        path: &Path,
         shape: &[usize],
         dtype: Dtype,
         file: File,
@@ -277,11 +299,13 @@ impl Matrix {
             dtype,
             storage: Storage::File {
                 file,
+                path: path.to_path_buf(),
                 offset,
                 big_endian,
                 fortran,
             },
             scratch: Vec::new(),
+            mmap: true,
         })
     }
 
@@ -294,6 +318,7 @@ impl Matrix {
             dtype: Dtype::F64,
             storage: Storage::Memory(data),
             scratch: Vec::new(),
+            mmap: false,
         }
     }
 
@@ -302,6 +327,7 @@ impl Matrix {
         let storage = match &self.storage {
             Storage::File {
                 file,
+                path,
                 offset,
                 big_endian,
                 fortran,
@@ -309,6 +335,7 @@ impl Matrix {
                 file: file
                     .try_clone()
                     .with_context(|| format!("cannot reopen {}", self.name))?,
+                path: path.clone(),
                 offset: *offset,
                 big_endian: *big_endian,
                 fortran: *fortran,
@@ -322,6 +349,7 @@ impl Matrix {
             dtype: self.dtype,
             storage,
             scratch: Vec::new(),
+            mmap: self.mmap,
         })
     }
 
@@ -340,6 +368,63 @@ impl Matrix {
     /// The on-disk element type.
     pub fn dtype(&self) -> Dtype {
         self.dtype
+    }
+
+    /// Whether [`map_rows`](Self::map_rows) can give blocks of `T` without a copy: a file in C
+    /// order and native byte order, of element type `T`, whose data is aligned for `T` (the map
+    /// starts on a page boundary, so the data offset decides), and maps not turned off.
+    pub fn mappable<T: Elem>(&self) -> bool {
+        match &self.storage {
+            Storage::File {
+                offset,
+                big_endian,
+                fortran,
+                ..
+            } => {
+                self.mmap
+                    && !*fortran
+                    && *big_endian == cfg!(target_endian = "big")
+                    && T::DTYPE == self.dtype
+                    && offset % (align_of::<T>() as u64) == 0
+            }
+            Storage::Memory(_) => false,
+        }
+    }
+
+    /// Rows `start .. start + n` as a slice of a fresh read-only map of the file, or `None`
+    /// when the matrix is not [`mappable`](Self::mappable) as `T` or the map fails (then
+    /// [`read_rows`](Self::read_rows) reads them). The map lives as long as the returned
+    /// block: dropping it unmaps the file, so the pages the block touched no longer count in
+    /// the process's resident set (they stay in the page cache). The data must not change
+    /// while mapped (as for reading: a file rewritten under the command gives inconsistent
+    /// rows; truncating it while mapped ends the process with SIGBUS).
+    pub fn map_rows<T: Elem>(&self, start: usize, n: usize) -> Option<MappedRows<T>> {
+        if !self.mappable::<T>() {
+            return None;
+        }
+        let Storage::File {
+            file, path, offset, ..
+        } = &self.storage
+        else {
+            return None;
+        };
+        let row_bytes = self.cols.checked_mul(size_of::<T>())?;
+        let begin = usize::try_from(*offset)
+            .ok()?
+            .checked_add(start.checked_mul(row_bytes)?)?;
+        let len = n.checked_mul(row_bytes)?;
+        let buf = map_file(file, path).ok()?;
+        // The file may have changed since its header was read: the map must hold the rows.
+        if begin.checked_add(len)? > buf.len() {
+            return None;
+        }
+        bytemuck::try_cast_slice::<u8, T>(&buf[begin..begin + len]).ok()?;
+        Some(MappedRows {
+            buf,
+            begin,
+            len,
+            _elem: std::marker::PhantomData,
+        })
     }
 
     /// Reads rows `start .. start + out.len() / cols` into `out` (row-major), converting to `T`.
@@ -367,6 +452,7 @@ impl Matrix {
                 offset,
                 big_endian,
                 fortran: false,
+                ..
             } => {
                 let pos = *offset + (start as u64) * (cols as u64) * (isz as u64);
                 file.seek(SeekFrom::Start(pos))
@@ -387,6 +473,7 @@ impl Matrix {
                 offset,
                 big_endian,
                 fortran: true,
+                ..
             } => {
                 // Column-major: column c of rows start..start+n is contiguous.
                 try_resize(&mut self.scratch, n * isz, 0, &self.name)?;
@@ -417,6 +504,48 @@ impl Matrix {
         let mut out = try_filled(len, T::default(), &self.name)?;
         self.read_rows(0, &mut out)?;
         Ok(out)
+    }
+}
+
+/// A block of rows in a read-only map of its file (see [`Matrix::map_rows`]).
+pub struct MappedRows<T> {
+    buf: filebuffer::FileBuffer,
+    begin: usize,
+    len: usize,
+    _elem: std::marker::PhantomData<T>,
+}
+
+impl<T: Elem> MappedRows<T> {
+    /// The rows, row-major.
+    pub fn as_slice(&self) -> &[T] {
+        // Checked in `map_rows` (bounds, size and alignment of the same bytes).
+        bytemuck::cast_slice(&self.buf[self.begin..self.begin + self.len])
+    }
+
+    /// Asks the kernel to read the `bytes` bytes after this block into the page cache ahead of
+    /// use (`madvise(MADV_WILLNEED)`); clipped to the file.
+    pub fn prefetch_after(&self, bytes: usize) {
+        let from = self.begin + self.len;
+        let len = bytes.min(self.buf.len().saturating_sub(from));
+        if len > 0 {
+            self.buf.prefetch(from, len);
+        }
+    }
+}
+
+/// A read-only map of the whole of `file`: through `/proc/self/fd` on Linux, so that it is
+/// the file already opened (and checked), not whatever `path` names now; by `path` elsewhere.
+fn map_file(file: &File, path: &Path) -> std::io::Result<filebuffer::FileBuffer> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let _ = path;
+        filebuffer::FileBuffer::open(format!("/proc/self/fd/{}", file.as_raw_fd()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        filebuffer::FileBuffer::open(path)
     }
 }
 
@@ -472,4 +601,64 @@ pub fn try_filled<T: Clone>(len: usize, value: T, what: &str) -> Result<Vec<T>> 
     let mut v = Vec::new();
     try_resize(&mut v, len, value, what)?;
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 2-D .npy of `descr` with `data`, its data at `data_offset` (≡ 10 + header mod 4).
+    fn npy(dir: &Path, name: &str, descr: &str, fortran: bool, skew: usize, data: &[u8]) -> Matrix {
+        let mut dict = format!(
+            "{{'descr': '{descr}', 'fortran_order': {}, 'shape': (2, 3), }}",
+            if fortran { "True" } else { "False" }
+        );
+        while (10 + dict.len() + 1) % 16 != skew {
+            dict.push(' ');
+        }
+        dict.push('\n');
+        let mut out = b"\x93NUMPY\x01\x00".to_vec();
+        out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+        out.extend_from_slice(dict.as_bytes());
+        out.extend_from_slice(data);
+        let path = dir.join(name);
+        std::fs::write(&path, out).unwrap();
+        npy::open(&path).unwrap()
+    }
+
+    #[test]
+    fn maps_only_rows_stored_as_computed() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = [0.5f32, 0.25, 0.25, 1.0, 0.0, 0.0];
+        let le: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        let be: Vec<u8> = v.iter().flat_map(|x| x.to_be_bytes()).collect();
+        let m = npy(dir.path(), "a.npy", "<f4", false, 0, &le);
+        assert!(m.mappable::<f32>() && !m.mappable::<f64>());
+        let block = m.map_rows::<f32>(1, 1).expect("mapped");
+        assert_eq!(block.as_slice(), &v[3..]);
+        let mut read = vec![0.0f32; 6];
+        let mut m2 = m.try_clone().unwrap();
+        assert!(m2.mappable::<f32>());
+        m2.read_rows(0, &mut read).unwrap();
+        assert_eq!(m.map_rows::<f32>(0, 2).unwrap().as_slice(), &read[..]);
+        // Misaligned data, big-endian, Fortran order: read (the same numbers).
+        for (name, descr, fortran, skew, data) in [
+            ("b.npy", "<f4", false, 2, &le),
+            ("c.npy", ">f4", false, 0, &be),
+            ("d.npy", "<f4", true, 0, &le),
+        ] {
+            let mut m = npy(dir.path(), name, descr, fortran, skew, data);
+            assert!(!m.mappable::<f32>(), "{name}");
+            assert!(m.map_rows::<f32>(0, 1).is_none(), "{name}");
+            let mut got = vec![0.0f32; 6];
+            m.read_rows(0, &mut got).unwrap();
+            if !fortran {
+                assert_eq!(got, v, "{name}");
+            }
+        }
+        // --no-mmap.
+        let mut m = npy(dir.path(), "e.npy", "<f4", false, 0, &le);
+        m.mmap = false;
+        assert!(!m.mappable::<f32>() && m.map_rows::<f32>(0, 1).is_none());
+    }
 }

@@ -77,6 +77,7 @@ pub fn open(path: &Path) -> Result<Matrix> {
     check_data_size(&name, &header.shape, header.dtype, len - data_offset)?;
     Matrix::from_file(
         name,
+        path,
         &header.shape,
         header.dtype,
         file,

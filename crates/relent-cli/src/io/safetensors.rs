@@ -109,7 +109,7 @@ pub fn open(path: &Path, tensor: Option<&str>) -> Result<Matrix> {
             "{shown}: truncated .safetensors: its tensors need {needed} bytes of data but the file has {data_len}"
         );
     }
-    Matrix::from_file(name, &shape, dtype, file, 8 + n + begin, false, false)
+    Matrix::from_file(name, path, &shape, dtype, file, 8 + n + begin, false, false)
 }
 
 fn list(names: &[&String]) -> String {
