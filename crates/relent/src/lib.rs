@@ -68,7 +68,12 @@
 //! - masked logits (−∞) and log-probabilities of −∞ are probability zero, never NaN;
 //! - no ε is ever added;
 //! - KL of probability vectors, Jeffreys and JS are never negative, identical inputs give
-//!   exactly 0, and JS ≤ ln 2 for probability vectors (up to the accuracy bound).
+//!   exactly 0, and JS ≤ ln 2 for probability vectors (up to the accuracy bound);
+//! - an exact value beyond the `f64` range (inputs near `f64::MAX`, huge logits over a tiny
+//!   temperature, a value in bits above `f64::MAX`) is returned as +∞ (−∞ below −`f64::MAX`),
+//!   its correct rounding; a finite exact value is never returned as ±∞ or NaN because an
+//!   intermediate of the fast kernel overflowed — such inputs are computed by the exact
+//!   reference instead (the JS distance, √JS, stays finite even where JS is +∞).
 //!
 //! ## Errors
 //!
@@ -218,25 +223,45 @@ pub(crate) mod range {
 }
 
 /// The unit of a result, applied after [`range`]: nats as computed, bits (÷ ln 2), and the
-/// square root of a divergence (the JS distance) in nats or bits.
+/// square root of a divergence (the JS distance) in nats or bits. Each takes the call's slice
+/// arguments too, for the one case where the unit needs them: a Jensen–Shannon divergence
+/// beyond `f64::MAX` (+∞, correctly rounded) whose square root is finite.
 mod unit {
     use core::f64::consts::LN_2;
 
+    use crate::Element;
+
     #[inline]
-    pub(crate) fn nats(v: f64) -> f64 {
+    pub(crate) fn nats<T: Element>(v: f64, _args: &[&[T]]) -> f64 {
         v
     }
+    /// ÷ ln 2. A finite value whose quotient exceeds `f64::MAX` becomes +∞ (−∞): the value in
+    /// bits is beyond the `f64` range then (up to the accuracy bound), so that is its rounding.
     #[inline]
-    pub(crate) fn nats_bits(v: f64) -> f64 {
+    pub(crate) fn nats_bits<T: Element>(v: f64, _args: &[&[T]]) -> f64 {
         v / LN_2
     }
+    /// √JS. JS is +∞ only when it exceeds `f64::MAX` (it is finite for finite input), while
+    /// √JS ≤ √(n·MAX·ln 2) is finite: then the exact reference's square root, taken in its
+    /// double-double form.
     #[inline]
-    pub(crate) fn sqrt(v: f64) -> f64 {
-        v.sqrt()
+    pub(crate) fn sqrt<T: Element>(v: f64, args: &[&[T]]) -> f64 {
+        if v == f64::INFINITY {
+            relent_scalar::js_distance(args[0], args[1])
+        } else {
+            v.sqrt()
+        }
     }
+    /// √(JS / ln 2): where JS / ln 2 exceeds `f64::MAX` (JS above 0.69·MAX, or +∞) the exact
+    /// reference's `js_distance_bits`, whose square root is taken before rounding.
     #[inline]
-    pub(crate) fn sqrt_bits(v: f64) -> f64 {
-        (v / LN_2).sqrt()
+    pub(crate) fn sqrt_bits<T: Element>(v: f64, args: &[&[T]]) -> f64 {
+        let bits = v / LN_2;
+        if bits == f64::INFINITY {
+            relent_scalar::js_distance_bits(args[0], args[1])
+        } else {
+            bits.sqrt()
+        }
     }
 }
 
@@ -495,11 +520,11 @@ macro_rules! define {
             $crate::Totals::$tot,
             || define!(@kernel $kernel, $crate::Precision::$prec; $($arg),+ $(; $par)?),
         )
-        .map(|v| $crate::unit::$post($crate::range::$range(v)))
+        .map(|v| $crate::unit::$post($crate::range::$range(v), &[$($arg),+]))
     };
     (@unchecked $kernel:ident, $post:ident, $range:ident; $($arg:ident),+ $(; $par:ident)?) => {{
         let out = define!(@kernel $kernel, $crate::Precision::Default; $($arg),+ $(; $par)?);
-        $crate::unit::$post($crate::range::$range(out.value))
+        $crate::unit::$post($crate::range::$range(out.value), &[$($arg),+])
     }};
     (@kernel kl_logits, $prec:expr; $($arg:ident),+ ; $par:ident) => {
         $crate::kernel::kl_logits($($arg),+, $par, $prec)
@@ -559,7 +584,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl_normalized(p, p)` is exactly 0.
     fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero non_negative;
-    kernel: kl_normalized, nats, nats_bits;
+    kernel: kl_normalized_exact, nats, nats_bits;
     scale: "S = Σ gᵢ/Σp + KLₙ + |ln(Σq/Σp)| (gᵢ the generalised-KL terms), plus an absolute 2^-90·Σ(p + q)/Σp: at most 3ε relative for equal totals (Σ gᵢ/Σp = KLₙ then), and relative to |ln(Σq/Σp)| when the result is much smaller than that";
     example: "let counts_p = [2.0f64, 2.0];\nlet counts_q = [1.0f64, 3.0];",
         "&counts_p, &counts_q",
@@ -590,7 +615,7 @@ macro_rules! functions {
     /// - a one-hot vector has entropy exactly 0; the uniform distribution over n outcomes
     ///   has ln n.
     fn entropy, entropy_bits(p: Probability) Any any;
-    kernel: entropy, nats, nats_bits;
+    kernel: entropy_exact, nats, nats_bits;
     scale: "S = Σ |pᵢ·ln pᵢ|, which is the value itself when every pᵢ ≤ 1 (probabilities)";
     example: "let p = [0.25f32; 4];",
         "&p",
@@ -626,7 +651,7 @@ macro_rules! functions {
     /// - one side 0 and the other > 0 gives +∞;
     /// - `jeffreys(p, q) == jeffreys(q, p)`, and `jeffreys(p, p)` is exactly 0.
     fn jeffreys, jeffreys_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: jeffreys, nats, nats_bits;
+    kernel: jeffreys_exact, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
@@ -695,7 +720,12 @@ macro_rules! functions {
     /// - a masked logit (−∞) is probability 0: masked in `logits_a` contributes 0, also when
     ///   masked in `logits_b` too;
     /// - masked in `logits_b` but not in `logits_a` gives +∞;
-    /// - `kl_logits(a, a, t)` is exactly 0.
+    /// - `kl_logits(a, a, t)` is exactly 0;
+    /// - known limitation: an unmasked logit of `logits_b` whose shifted, scaled value
+    ///   (b − max b)/t is below −`f64::MAX` (e.g. −1e308 at t = 0.5) is taken as probability
+    ///   0 — +∞ against an unmasked `logits_a` — although the exact KL can be finite there
+    ///   (up to `f64::MAX`). (In `logits_a` such an entry's probability is below e^-MAX and
+    ///   counting it as 0 changes nothing.)
     fn kl_logits, kl_logits_bits(logits_a: Log, logits_b: Log; temperature) NonZero non_negative;
     kernel: kl_logits, nats, nats_bits;
     scale: "S = Σ pᵢ·|ln pᵢ − ln qᵢ| + |lse(a/t)| + |lse(b/t)|, with p = softmax(a/t), q = softmax(b/t) and lse the log-sum-exp of a row: the fused, streaming form cancels the log-sum-exp shifts, so for near-identical rows the error is relative to the shifts, not to the (tiny) KL";

@@ -364,3 +364,128 @@ fn scaled_kl_log(lp: &[f64], lq: &[f64]) -> f64 {
         .map(|(a, b)| ((a + 100.0).exp() * (a - b)) * (-100.0f64).exp())
         .sum::<f64>()
 }
+
+/// Within `rel` of `want` (relative), or equal (infinities, zeros).
+fn close(got: f64, want: f64, rel: f64) -> bool {
+    got == want || (got - want).abs() <= rel * want.abs()
+}
+
+/// Fuzzer (`checked_single`): KL whose generalised-KL part Σg exceeds `f64::MAX` while KL
+/// itself is finite (≈ 7e305) came back as `Ok(+∞)`: relent-simd's kernel computes
+/// KL = Σg + Σ(p − q) and Σg overflows; the checked API took the reference only on NaN.
+/// Now any non-finite kernel value is +∞ only where some p > 0 meets q = 0, and the exact
+/// reference's value otherwise. Where the exact value itself exceeds `f64::MAX` (Σg here),
+/// +∞ is its correct rounding.
+#[test]
+fn kl_whose_generalized_part_overflows_is_finite() {
+    let m = f64::MAX;
+    let (p, q) = ([1e303f64, 1e303], [m, 1e-5]);
+    // 1e303·ln(1e303/MAX) + 1e303·ln(1e308): no cancellation, a few ulp in plain f64.
+    let want = 1e303 * ((1e303 / m).ln() + 1e308f64.ln());
+    let eps = 2f64.powi(-49);
+    let v = relent::kl(&p, &q).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    let b = relent::kl_bits(&p, &q).unwrap();
+    let want_bits = want / std::f64::consts::LN_2;
+    assert!(close(b, want_bits, eps + 2f64.powi(-53)), "{b:e}");
+    assert_eq!(relent::unchecked::kl(&p, &q).to_bits(), v.to_bits());
+    assert_eq!(relent::precise::kl(&p, &q), Ok(v));
+    // f32 inputs near the top of their range cannot overflow Σg; f64 only.
+    // Σg = KL − Σ(p − q) ≈ MAX + 7e305: beyond f64::MAX, so +∞ is right for generalised KL.
+    assert_eq!(relent::generalized_kl(&p, &q), Ok(f64::INFINITY));
+    // Cross-entropy of the same input is finite: −1e303·(ln MAX + ln 1e-5).
+    let ce = relent::cross_entropy(&p, &q).unwrap();
+    let want_ce = -1e303 * (m.ln() + 1e-5f64.ln());
+    assert!(close(ce, want_ce, eps), "{ce:e}");
+    // With mass where q has none, +∞ stays (without the reference).
+    let (p3, q3) = ([1e303f64, 1e303, 1.0], [m, 1e-5, 0.0]);
+    assert_eq!(relent::kl(&p3, &q3), Ok(f64::INFINITY));
+    assert_eq!(relent::kl_bits(&p3, &q3), Ok(f64::INFINITY));
+}
+
+/// Fuzzer (`checked_single`): KL of logits with huge logits or a tiny temperature came back
+/// as `Ok(+∞)` where the exact value is finite (1e306–1e308): relent-simd's streaming sum
+/// W = Σ e^α·(α − β) overflows although each shifted logit α = (a − max a)/t,
+/// β = (b − max b)/t is finite and KL = W/Sa + ln(Sb/Sa) is not beyond `f64::MAX`. Now only
+/// a logit that *is* −∞ (masked) in b where a is not makes +∞ without the exact reference.
+#[test]
+fn kl_logits_whose_streaming_sum_overflows_is_finite() {
+    let eps = 2f64.powi(-49);
+    let ln2 = std::f64::consts::LN_2;
+    // softmax(a/t) = [⅓, ⅓, ⅓]; b/t = [0, −1e308, −1e308]:
+    // KL = ⅓·ln ⅓ + 2·⅓·(ln ⅓ + 1e308) = ln ⅓ + ⅔·1e308 (ln ⅓ is below its ulp).
+    let (a, b) = ([0.0f64; 3], [0.0f64, -1.0, -1.0]);
+    let want = 2.0 / 3.0 * 1e308;
+    let v = relent::kl_logits(&a, &b, 1e-308).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    let bits = relent::kl_logits_bits(&a, &b, 1e-308).unwrap();
+    assert!(close(bits, want / ln2, eps + 2f64.powi(-53)), "{bits:e}");
+    assert_eq!(
+        relent::unchecked::kl_logits(&a, &b, 1e-308).to_bits(),
+        v.to_bits()
+    );
+    // Huge logits at t = 1: β = [0, −MAX, −MAX], KL = ln ⅓ + ⅔·MAX (0.96·MAX in bits).
+    let m = f64::MAX;
+    let (a, b) = ([m; 3], [m, 0.0, 0.0]);
+    let want = 2.0 / 3.0 * m;
+    let v = relent::kl_logits(&a, &b, 1.0).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    let bits = relent::kl_logits_bits(&a, &b, 1.0).unwrap();
+    assert!(close(bits, want / ln2, eps + 2f64.powi(-53)), "{bits:e}");
+    // Three such entries against one: KL = ln ¼ + ¾·MAX, in bits 1.08·MAX: +∞.
+    assert_eq!(
+        relent::kl_logits_bits(&[m; 4], &[m, 0.0, 0.0, 0.0], 1.0),
+        Ok(f64::INFINITY)
+    );
+    // f32 logits, a tiny temperature: ⅔·3e38/1e-270 = 2e308 > MAX: +∞ is the rounding.
+    let (a, b) = ([0.0f32; 3], [0.0f32, -3e38, -3e38]);
+    assert_eq!(relent::kl_logits(&a, &b, 1e-270), Ok(f64::INFINITY));
+    // ... and at 1e-269 it is finite, ⅔·3e38/1e-269 ≈ 2e307.
+    let want = 2.0 / 3.0 * (3e38f32 as f64 / 1e-269);
+    let v = relent::kl_logits(&a, &b, 1e-269).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    // A masked logit in b against an unmasked one in a stays +∞.
+    let v = relent::kl_logits(&[0.0f64; 3], &[0.0, -1.0, f64::NEG_INFINITY], 1e-308);
+    assert_eq!(v, Ok(f64::INFINITY));
+    // All-masked rows are still refused.
+    assert!(matches!(
+        relent::kl_logits(&[0.0f64, 0.0], &[f64::NEG_INFINITY; 2], 0.5),
+        Err(relent::Error::ZeroTotal { arg: "logits_b" })
+    ));
+}
+
+/// Fuzzer (`checked_single`): the Jensen–Shannon distance of inputs near `f64::MAX` came back
+/// as `Ok(+∞)` (≈ 1.9e154 in bits): JS itself (or JS in bits) exceeds `f64::MAX`, and the
+/// square root was taken of that overflowed value. √JS is finite; it is now taken from the
+/// exact reference's double-double JS when JS (or JS / ln 2) overflows.
+#[test]
+fn js_distance_of_a_divergence_beyond_f64_max_is_finite() {
+    let eps = 2f64.powi(-49);
+    let (m, ln2) = (f64::MAX, std::f64::consts::LN_2);
+    // q = 0: JS = ½·Σp·ln 2 exactly.
+    let (p, q) = ([m; 4], [0.0f64; 4]);
+    assert_eq!(relent::js_divergence(&p, &q), Ok(f64::INFINITY)); // 2·MAX·ln 2 > MAX
+    let d = relent::js_distance(&p, &q).unwrap();
+    let want = (2.0 * ln2).sqrt() * m.sqrt();
+    assert!(close(d, want, eps), "{d:e} vs {want:e}");
+    let d = relent::js_distance_bits(&p, &q).unwrap();
+    let want = 2f64.sqrt() * m.sqrt(); // √(2·MAX) ≈ 1.9e154
+    assert!(close(d, want, eps + 2f64.powi(-53)), "{d:e} vs {want:e}");
+    assert_eq!(
+        relent::unchecked::js_distance_bits(&p, &q).to_bits(),
+        d.to_bits()
+    );
+    // JS finite (1.25·MAX·ln 2 ≈ 0.87·MAX), in bits beyond MAX (1.25·MAX): the intermediate
+    // JS / ln 2 overflowed.
+    let p = [m, m, m / 2.0];
+    let q = [0.0f64; 3];
+    let js = relent::js_divergence(&p, &q).unwrap();
+    assert!(close(js, 1.25 * ln2 * m, eps), "{js:e}");
+    assert_eq!(relent::js_divergence_bits(&p, &q), Ok(f64::INFINITY));
+    let d = relent::js_distance_bits(&p, &q).unwrap();
+    let want = 1.25f64.sqrt() * m.sqrt();
+    assert!(close(d, want, eps + 2f64.powi(-53)), "{d:e} vs {want:e}");
+    let d = relent::js_distance(&p, &q).unwrap();
+    let want = (1.25 * ln2).sqrt() * m.sqrt();
+    assert!(close(d, want, eps), "{d:e} vs {want:e}");
+}
