@@ -112,8 +112,9 @@
 //! `_bits` twins add one rounding (2^-53) for the division by ln 2.
 //!
 //! Results are +∞, 0 or finite exactly as the special values say. A term that underflows
-//! below 2^-1022 (only `f64` inputs under about 1e-300 can make one) may add up to
-//! 8·2^-1074 of absolute error; [`kl_normalized`] divides such errors by Σp, so for `f64`
+//! below 2^-1022 (only `f64` probabilities under about 1e-300 can make one, or — in
+//! [`kl_log`] and [`kl_logits`], from any element type — log-probabilities or scaled logits
+//! below about −700) may add up to 8·2^-1074 of absolute error; [`kl_normalized`] divides such errors by Σp, so for `f64`
 //! inputs that all lie below about 1e-290 it keeps no relative bound (a known limitation). Results depend only on
 //! the values, never on alignment or the number of threads; two backends may differ within
 //! the bound. The test suite checks these bounds against the exact reference

@@ -333,25 +333,54 @@ fn generalized_kl_of_identical_huge_vectors_is_zero() {
     assert_eq!(pair(Divergence::GeneralizedKl, &p, &p), Ok(0.0));
 }
 
-/// KNOWN, NOT FIXED (fuzzer `checked_single`; input in `fuzz/known-failures/checked_single/`):
-/// relent-simd's `kl_log` rounds e^lp to the subnormal grid (lp ≈ −745) before multiplying by
-/// lp − lq, so the rounding error (up to 2^-1075) is amplified by |lp − lq|: eight terms
-/// e^-745·(−745 − 0) give −4.25e-320 against the exact −2.43e-320, far outside the documented
-/// ε·S (+ 8·2^-1074 per underflowing term). The fix belongs in the kernel (keep e^lp scaled by
-/// a power of two until after the product); until then this test documents the violation.
+/// Fuzzer (`checked_single`, input once in `fuzz/known-failures/checked_single/`, now in the
+/// corpus): relent-simd's `kl_log` rounded e^lp to the subnormal grid (lp ≈ −745) before
+/// multiplying by lp − lq, so the rounding error (up to 2^-1075) was amplified by |lp − lq|:
+/// eight terms e^-745·(−745 − 0) gave −2.94e-320 against the exact −1.68e-320, far outside
+/// the documented ε·S (+ 8·2^-1074 per underflowing term). Below lp = −1500 it even dropped
+/// terms that are normal numbers (e^-1000·MAX ≈ 9e-127 came back as 0). The kernel now
+/// keeps e^lp as e^r·2^k until after the product for lp in [−1500, −700).
 #[test]
-#[ignore = "known bug in relent-simd kl_log: subnormal e^lp rounded before the product"]
 fn kl_log_with_subnormal_probabilities_within_bound() {
     let mut lp = vec![0.0f64; 49];
     lp[18..26].fill(-745.0);
     let lq = vec![0.0f64; 49];
-    let got = relent::kl_log(&lp, &lq).unwrap();
     let want = scaled_kl_log(&lp, &lq);
     let s: f64 = lp.iter().map(|&x| x.exp() * x.abs()).sum();
     let allowance = 8.0 * 8.0 * f64::from_bits(1);
+    let got = relent::kl_log(&lp, &lq).unwrap();
     assert!(
         (got - want).abs() <= 2f64.powi(-49) * s + allowance,
         "{got:e} vs {want:e}"
+    );
+    // In bits (the fuzzer's input), and from f32 inputs (−745 is exact in f32).
+    let got = relent::kl_log_bits(&lp, &lq).unwrap();
+    let want_bits = want / std::f64::consts::LN_2;
+    assert!(
+        (got - want_bits).abs() <= 2f64.powi(-49) * s + allowance,
+        "{got:e} vs {want_bits:e}"
+    );
+    let (lp32, lq32): (Vec<f32>, Vec<f32>) = (
+        lp.iter().map(|&x| x as f32).collect(),
+        lq.iter().map(|&x| x as f32).collect(),
+    );
+    let got = relent::kl_log(&lp32, &lq32).unwrap();
+    assert!(
+        (got - want).abs() <= 2f64.powi(-21) * s + allowance,
+        "{got:e} vs {want:e}"
+    );
+    // e^-1000 is below the subnormal range, the term e^-1000·(−1000 − MIN) ≈ MAX·e^-1000 ≈
+    // 9.1e-127 is not: computed as (MAX·e^-500)·e^-500, within 3 roundings (< 2^-51).
+    let got = relent::kl_log(&[-1000.0f64], &[f64::MIN]).unwrap();
+    let want = f64::MAX * (-500.0f64).exp() * (-500.0f64).exp();
+    assert!(
+        (got - want).abs() <= (2f64.powi(-49) + 2f64.powi(-51)) * want,
+        "{got:e} vs {want:e}"
+    );
+    // Masked and very negative log-probabilities are still exactly 0 terms.
+    assert_eq!(
+        relent::kl_log(&[f64::NEG_INFINITY, -1e9, 0.0], &[0.0, 0.0, 0.0]),
+        Ok(0.0)
     );
 }
 
