@@ -419,6 +419,16 @@ fn kl_whose_generalized_part_overflows_is_finite() {
     assert!(close(b, want_bits, eps + 2f64.powi(-53)), "{b:e}");
     assert_eq!(relent::unchecked::kl(&p, &q).to_bits(), v.to_bits());
     assert_eq!(relent::precise::kl(&p, &q), Ok(v));
+    // The batch calls give the same bits (relent-batch applies the same rule).
+    use relent::batch::{Divergence, Options, long_pair, pair};
+    assert_eq!(
+        pair(Divergence::Kl, &p, &q).map(f64::to_bits),
+        Ok(v.to_bits())
+    );
+    assert_eq!(
+        long_pair(Divergence::Kl, &p, &q, &Options::serial()).map(f64::to_bits),
+        Ok(v.to_bits())
+    );
     // f32 inputs near the top of their range cannot overflow Σg; f64 only.
     // Σg = KL − Σ(p − q) ≈ MAX + 7e305: beyond f64::MAX, so +∞ is right for generalised KL.
     assert_eq!(relent::generalized_kl(&p, &q), Ok(f64::INFINITY));
@@ -452,6 +462,13 @@ fn kl_logits_whose_streaming_sum_overflows_is_finite() {
     assert_eq!(
         relent::unchecked::kl_logits(&a, &b, 1e-308).to_bits(),
         v.to_bits()
+    );
+    let d = relent::batch::Divergence::KlLogits {
+        temperature: 1e-308,
+    };
+    assert_eq!(
+        relent::batch::pair(d, &a, &b).map(f64::to_bits),
+        Ok(v.to_bits())
     );
     // Huge logits at t = 1: β = [0, −MAX, −MAX], KL = ln ⅓ + ⅔·MAX (0.96·MAX in bits).
     let m = f64::MAX;
@@ -503,6 +520,12 @@ fn js_distance_of_a_divergence_beyond_f64_max_is_finite() {
     assert_eq!(
         relent::unchecked::js_distance_bits(&p, &q).to_bits(),
         d.to_bits()
+    );
+    let nats = relent::js_distance(&p, &q).unwrap();
+    use relent::batch::{Divergence, pair};
+    assert_eq!(
+        pair(Divergence::JsDistance, &p, &q).map(f64::to_bits),
+        Ok(nats.to_bits())
     );
     // JS finite (1.25·MAX·ln 2 ≈ 0.87·MAX), in bits beyond MAX (1.25·MAX): the intermediate
     // JS / ln 2 overflowed.
