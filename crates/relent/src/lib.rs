@@ -73,7 +73,9 @@
 //!   temperature, a value in bits above `f64::MAX`) is returned as +∞ (−∞ below −`f64::MAX`),
 //!   its correct rounding; a finite exact value is never returned as ±∞ or NaN because an
 //!   intermediate of the fast kernel overflowed — such inputs are computed by the exact
-//!   reference instead (the JS distance, √JS, stays finite even where JS is +∞).
+//!   reference instead (the JS distance, √JS, stays finite even where JS is +∞). One known
+//!   exception, documented in [`kl_logits`]: a logit whose scaled shift (b − max b)/t is
+//!   below −`f64::MAX`.
 //!
 //! ## Errors
 //!
@@ -114,8 +116,9 @@
 //! Results are +∞, 0 or finite exactly as the special values say. A term that underflows
 //! below 2^-1022 (only `f64` probabilities under about 1e-300 can make one, or — in
 //! [`kl_log`] and [`kl_logits`], from any element type — log-probabilities or scaled logits
-//! below about −700) may add up to 8·2^-1074 of absolute error; [`kl_normalized`] divides such errors by Σp, so for `f64`
-//! inputs that all lie below about 1e-290 it keeps no relative bound (a known limitation). Results depend only on
+//! below about −700) may add up to 8·2^-1074 of absolute error; [`kl_normalized`] divides
+//! such errors by Σp, so for `f64` inputs that all lie below about 1e-290 it keeps no
+//! relative bound (a known limitation). Results depend only on
 //! the values, never on alignment or the number of threads; two backends may differ within
 //! the bound. The test suite checks these bounds against the exact reference
 //! (`relent-scalar`, double-double) on every backend and prints the largest errors seen.
