@@ -388,7 +388,7 @@ macro_rules! define {
             "assert!((bits - nats / ", $factor, ").abs() <= 1e-15 * bits.abs());",
             "\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
-            define!(@checked Default, $kernel, $post_bits, $range, $tot; $($arg: $dom),+ $(; $par)?)
+            define!(@checked_bits Default, $kernel, $post_bits, $range, $tot, $bits; $($arg: $dom),+ $(; $par)?)
         }
     )*};
 
@@ -442,7 +442,7 @@ macro_rules! define {
             ")?;\nassert!((bits - nats / ", $factor, ").abs() <= 1e-15 * bits.abs());",
             "\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
-            define!(@checked High, $kernel, $post_bits, $range, $tot; $($arg: $dom),+ $(; $par)?)
+            define!(@checked_bits High, $kernel, $post_bits, $range, $tot, $bits; $($arg: $dom),+ $(; $par)?)
         }
     )*};
 
@@ -512,7 +512,7 @@ macro_rules! define {
             "(", $call, ");\nassert_eq!(bits.to_bits(), relent::", stringify!($bits), "(", $call,
             ")?.to_bits());\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> f64 {
-            define!(@unchecked $kernel, $post_bits, $range; $($arg),+ $(; $par)?)
+            define!(@unchecked_bits $kernel, $post_bits, $range, $bits; $($arg),+ $(; $par)?)
         }
     )*};
 
@@ -526,6 +526,34 @@ macro_rules! define {
         )
         .map(|v| $crate::unit::$post($crate::range::$range(v), &[$($arg),+]))
     };
+    (@checked_bits $prec:ident, $kernel:ident, $post:ident, $range:ident, $tot:ident, $bits:ident;
+        $($arg:ident : $dom:ident),+ $(; $par:ident)?) => {
+        $crate::validate::run(
+            &[$($crate::Arg::new(stringify!($arg), $arg, $crate::Domain::$dom)),+],
+            &[$((stringify!($par), $par))?],
+            $crate::Totals::$tot,
+            || define!(@kernel $kernel, $crate::Precision::$prec; $($arg),+ $(; $par)?),
+        )
+        .map(|v| define!(@to_bits v, $post, $range, $bits; $($arg),+ $(; $par)?))
+    };
+    (@unchecked_bits $kernel:ident, $post:ident, $range:ident, $bits:ident;
+        $($arg:ident),+ $(; $par:ident)?) => {{
+        let out = define!(@kernel $kernel, $crate::Precision::Default; $($arg),+ $(; $par)?);
+        let v = out.value;
+        define!(@to_bits v, $post, $range, $bits; $($arg),+ $(; $par)?)
+    }};
+    // The value in bits of the nats value `v`: the unit's, unless a finite `v` overflows in
+    // bits — `v` carries the kernel's error, and near the top of the range (v ≈ 0.69·MAX)
+    // only the exact value decides between `f64::MAX` and +∞ — then the reference's `_bits`.
+    (@to_bits $v:ident, $post:ident, $range:ident, $bits:ident; $($arg:ident),+ $(; $par:ident)?) => {{
+        let v = $crate::range::$range($v);
+        let b = $crate::unit::$post(v, &[$($arg),+]);
+        if b.is_infinite() && v.is_finite() {
+            $crate::range::$range(relent_scalar::$bits($($arg),+ $(, $par)?))
+        } else {
+            b
+        }
+    }};
     (@unchecked $kernel:ident, $post:ident, $range:ident; $($arg:ident),+ $(; $par:ident)?) => {{
         let out = define!(@kernel $kernel, $crate::Precision::Default; $($arg),+ $(; $par)?);
         $crate::unit::$post($crate::range::$range(out.value), &[$($arg),+])

@@ -541,3 +541,22 @@ fn js_distance_of_a_divergence_beyond_f64_max_is_finite() {
     let want = (1.25 * ln2).sqrt() * m.sqrt();
     assert!(close(d, want, eps), "{d:e} vs {want:e}");
 }
+
+/// Fuzzer (`checked_single`, with the fixes above): JS in bits of inputs whose exact value is
+/// exactly `f64::MAX` bits (two entries of `f64::MAX` against zeros: ½·2·MAX·ln 2 nats) came
+/// back as `Ok(+∞)`: the nats value, within its bound of MAX·ln 2, was divided by ln 2 and
+/// rounded past `f64::MAX`. Where a finite nats value overflows in bits, the `_bits` twins now
+/// take the exact reference's bits value.
+#[test]
+fn bits_of_a_value_at_f64_max_is_not_infinite() {
+    let m = f64::MAX;
+    // Each entry with MAX on one side and 0 on the other adds ½·MAX·ln 2 nats = ½·MAX bits:
+    // two of them make exactly MAX bits.
+    let (p2, q2) = ([m, 0.0, 0.5], [0.0f64, m, 0.5]);
+    assert_eq!(relent::js_divergence_bits(&p2, &q2), Ok(m));
+    assert_eq!(relent::unchecked::js_divergence_bits(&p2, &q2), m);
+    assert_eq!(relent::precise::js_divergence_bits(&p2, &q2), Ok(m));
+    // Three such entries: 1.5·MAX bits, +∞.
+    let (p3, q3) = ([m, m, 0.0, 0.5], [0.0f64, 0.0, m, 0.5]);
+    assert_eq!(relent::js_divergence_bits(&p3, &q3), Ok(f64::INFINITY));
+}
