@@ -625,8 +625,9 @@ pub fn run<E: Elem>(input: &Input<E>) {
         }
     };
     // The crate docs' absolute allowance for terms that underflow below 2^-1022: 8·2^-1074
-    // (in the result's unit); through the square root of the JS distance, √ of it.
-    let mut under = 8.0 * f64::from_bits(1);
+    // per such term (in the result's unit); through the square root of the JS distance, √ of
+    // it.
+    let mut under = 8.0 * f64::from_bits(1) * underflowing(f, &a, t).max(1) as f64;
     if f.bits {
         under /= std::f64::consts::LN_2;
     }
@@ -641,6 +642,38 @@ pub fn run<E: Elem>(input: &Input<E>) {
         ctx(),
         E::BOUND
     );
+}
+
+/// How many terms may underflow below 2^-1022, by the crate docs' description of the inputs
+/// that can make one: an index where a probability (or Gaussian parameter) is non-zero and
+/// below about 1e-300 (2^-996), or where a log-probability (`kl_log`) or a scaled, shifted
+/// logit (x − max)/t (`kl_logits`) is finite and below −700. An over-count is harmless: the
+/// allowance is absolute and tiny.
+pub fn underflowing<E: Element>(f: &Func, a: &[&[E]], t: f64) -> usize {
+    let n = a[0].len();
+    let logit_max: Vec<f64> = a
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|x| x.to_f64())
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
+        .collect();
+    (0..n)
+        .filter(|&i| {
+            f.args.iter().zip(a).enumerate().any(|(k, (&(_, dom), s))| {
+                let x = s.get(i).map_or(0.0, |x| x.to_f64());
+                match dom {
+                    Dom::Log if f.temperature => {
+                        let z = (x - logit_max[k]) / t;
+                        z > f64::NEG_INFINITY && z < -700.0
+                    }
+                    Dom::Log => x > f64::NEG_INFINITY && x < -700.0,
+                    _ => x != 0.0 && x.abs() < 2f64.powi(-996),
+                }
+            })
+        })
+        .count()
 }
 
 /// The fuzz entry point: decodes `data` and checks the oracle.

@@ -56,14 +56,18 @@ fn param(div: Divergence) -> f64 {
 /// Post-processing of the kernel's value, as the checked `relent` functions do it (so the
 /// values are bit-identical to theirs): the divergences whose exact value is ≥ 0 for every
 /// valid input (generalised KL, Jeffreys, JS, KL of softmaxes) have a negative rounding
-/// residue replaced by 0 (`-0.0` is kept); the distance is the root of the clamped JS.
-fn post(div: Divergence, out: Output) -> Output {
+/// residue replaced by 0 (`-0.0` is kept); the distance is the root of the clamped JS — or,
+/// where JS is +∞ (beyond `f64::MAX`, while √JS is finite), the exact reference's distance.
+fn post<T: Element>(div: Divergence, p: &[T], q: &[T], out: Output) -> Output {
     let non_negative = |v: f64| if v < 0.0 { 0.0 } else { v };
     let value = match div {
         Divergence::GeneralizedKl
         | Divergence::Jeffreys
         | Divergence::JsDivergence
         | Divergence::KlLogits { .. } => non_negative(out.value),
+        Divergence::JsDistance if out.value == f64::INFINITY && !out.invalid => {
+            relent_scalar::js_distance(p, q)
+        }
         Divergence::JsDistance => non_negative(out.value).sqrt(),
         _ => out.value,
     };
@@ -90,7 +94,7 @@ pub(crate) fn finish<T: Element>(
     let x = parts
         .into_iter()
         .fold(Partial::new(func(div)), Partial::combine);
-    post(div, exact(div, p, q, x.finish()))
+    post(div, p, q, exact(div, p, q, x.finish()))
 }
 
 /// Chunk `c` of a vector (the last one may be shorter).
@@ -121,18 +125,20 @@ pub(crate) fn pair<T: Element>(div: Divergence, p: &[T], q: &[T], prec: Precisio
         Divergence::KlLog => s::kl_log(p, q, prec),
         Divergence::KlLogits { temperature } => s::kl_logits(p, q, temperature, prec),
     };
-    post(div, exact(div, p, q, out))
+    post(div, p, q, exact(div, p, q, out))
 }
 
-/// Where relent-simd's kernel leaves the `f64` range on valid input, the exact reference's
-/// value, as the checked `relent` functions do (so batch values stay bit-identical to them):
-/// KL from log-probabilities that returns NaN (e^lp overflows for lp above ~709), KL that
-/// returns NaN (its form Σg + (Σp − Σq) gives ∞ − ∞ when both totals overflow),
-/// cross-entropy that returns NaN (+∞ − ∞ between a q = 0 term and overflowing ones),
-/// generalised KL that returns NaN (overflowing totals, e.g. p = q = [MAX; 3], value 0), and
-/// Jensen–Shannon that is not finite (m = (p + q)/2 underflows to 0 for p + q = 2^-1074;
-/// the exact value is finite whenever Σ(p + q)·ln 2 is). Applied to the raw kernel output (before
-/// [`post`]); a no-op on every other result.
+/// Where relent-simd's kernel leaves the `f64` range on valid input, the value the checked
+/// `relent` functions give (so batch values stay bit-identical to them): a kernel value that
+/// is not finite (NaN or ±∞) is kept as +∞ only when an element shows that the exact value is
+/// +∞ (p > 0 where q = 0 for KL, cross-entropy and generalised KL; exactly one of p, q zero
+/// for Jeffreys; lq = −∞ (masked b) where lp > −∞ (a unmasked) for KL from log-probabilities
+/// or logits; never for Jensen–Shannon), and is otherwise the exact reference's value. The
+/// kernel's intermediates can overflow where the exact value is finite (KL = Σg + Σ(p − q)
+/// with Σg beyond `f64::MAX`; the streaming sum of `kl_logits` for huge logits or tiny
+/// temperatures; e^lp for lp above ~709) or make ∞ − ∞ = NaN; the reference carries its own
+/// exponent and rounds a value beyond `f64::MAX` to ±∞. Applied to the raw kernel output
+/// (before [`post`]); a no-op on every finite result.
 ///
 /// Also flags (`invalid`) a `KlLogits` pair with a row of logits all masked, whose softmax
 /// does not exist (the callers then report [`Error::ZeroTotal`](crate::Error::ZeroTotal)).
@@ -141,21 +147,40 @@ pub(crate) fn exact<T: Element>(div: Divergence, p: &[T], q: &[T], out: Output) 
     if out.invalid {
         return out;
     }
-    let value = match div {
-        Divergence::KlLogits { .. } if massless(div, p) || massless(div, q) => {
-            return Output {
-                value: out.value,
-                invalid: true,
-            };
+    if let Divergence::KlLogits { .. } = div
+        && (massless(div, p) || massless(div, q))
+    {
+        return Output {
+            value: out.value,
+            invalid: true,
+        };
+    }
+    if out.value.is_finite() {
+        return out;
+    }
+    let any = |f: fn(f64, f64) -> bool| p.iter().zip(q).any(|(x, y)| f(x.to_f64(), y.to_f64()));
+    let infinite = match div {
+        Divergence::Kl | Divergence::CrossEntropy | Divergence::GeneralizedKl => {
+            any(|x, y| x > 0.0 && y == 0.0)
         }
-        Divergence::KlLog if out.value.is_nan() => relent_scalar::kl_log(p, q),
-        Divergence::Kl if out.value.is_nan() => relent_scalar::kl(p, q),
-        Divergence::CrossEntropy if out.value.is_nan() => relent_scalar::cross_entropy(p, q),
-        Divergence::GeneralizedKl if out.value.is_nan() => relent_scalar::generalized_kl(p, q),
-        Divergence::JsDivergence | Divergence::JsDistance if !out.value.is_finite() => {
-            relent_scalar::js_divergence(p, q)
+        Divergence::Jeffreys => any(|x, y| (x == 0.0) != (y == 0.0)),
+        Divergence::JsDivergence | Divergence::JsDistance => false,
+        Divergence::KlLog | Divergence::KlLogits { .. } => {
+            any(|x, y| x > f64::NEG_INFINITY && y == f64::NEG_INFINITY)
         }
-        _ => return out,
+    };
+    let value = if infinite {
+        f64::INFINITY
+    } else {
+        match div {
+            Divergence::Kl => relent_scalar::kl(p, q),
+            Divergence::CrossEntropy => relent_scalar::cross_entropy(p, q),
+            Divergence::GeneralizedKl => relent_scalar::generalized_kl(p, q),
+            Divergence::Jeffreys => relent_scalar::jeffreys(p, q),
+            Divergence::JsDivergence | Divergence::JsDistance => relent_scalar::js_divergence(p, q),
+            Divergence::KlLog => relent_scalar::kl_log(p, q),
+            Divergence::KlLogits { temperature } => relent_scalar::kl_logits(p, q, temperature),
+        }
     };
     Output {
         value,

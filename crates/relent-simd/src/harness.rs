@@ -819,3 +819,52 @@ fn kl_normalized_far_totals() {
         }
     }
 }
+
+/// `kl_log` with log-probabilities in [−1500, −600]: e^lp near or below the subnormal range,
+/// times |lp − lq| up to `f64::MAX`. The kernel must not round e^lp on its own (it once did:
+/// e^-745 rounded to 2^-1074 and multiplied by 745 was off by 75%; e^-1000·MAX ≈ 9e-127 came
+/// back as 0). Checked against relent-scalar (exact, e^lp in split form): within ε·S plus
+/// 1.5·2^-1074 per term (the documented allowance is 8·2^-1074 per underflowing term), S the
+/// sum of the terms' magnitudes (each term's exact magnitude from the reference).
+#[test]
+fn kl_log_tiny_probabilities() {
+    let mut rng = Rng(0x7171);
+    let tiny = f64::from_bits(1);
+    for b in available_backends() {
+        let k = for_backend(b).unwrap();
+        for n in [1usize, 3, 8, 17, 40] {
+            for _ in 0..200 {
+                let lp: Vec<f64> = (0..n)
+                    .map(|_| match (rng.next() * 4.0) as u32 {
+                        0 => -745.0 + 40.0 * rng.next(),
+                        1 => -1500.0 + 900.0 * rng.next(),
+                        2 => -700.0 - 20.0 * rng.next(),
+                        _ => -1000.0 - 450.0 * rng.next(),
+                    })
+                    .collect();
+                let lq: Vec<f64> = (0..n)
+                    .map(|_| match (rng.next() * 4.0) as u32 {
+                        0 => 0.0,
+                        1 => -f64::MAX * rng.next(),
+                        2 => 1e300 * (rng.next() - 0.5),
+                        _ => -800.0 * rng.next(),
+                    })
+                    .collect();
+                let want = relent_scalar::kl_log(&lp, &lq);
+                let s: f64 = lp
+                    .iter()
+                    .zip(&lq)
+                    .map(|(&x, &y)| relent_scalar::kl_log(&[x], &[y]).abs())
+                    .sum();
+                let allowance = 1.5 * n as f64 * tiny;
+                for pr in [Precision::Default, Precision::High] {
+                    let got = k.kl_log(&lp, &lq, pr).value;
+                    assert!(
+                        (got - want).abs() <= 2f64.powi(-49) * s + allowance,
+                        "{b}: {got:e} vs {want:e} (S = {s:e}) on {lp:?} / {lq:?}"
+                    );
+                }
+            }
+        }
+    }
+}

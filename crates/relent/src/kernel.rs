@@ -5,84 +5,149 @@
 //! never to panic, so it resolves the choice once itself: the backend `RELENT_BACKEND` forces,
 //! or — when that variable is unset or invalid — the fastest this CPU has. [`try_backend`]
 //! still reports an invalid variable.
+//!
+//! # Non-finite kernel values
+//!
+//! The kernels compute in `f64` with intermediates (Σg and Σ(p − q) for KL, e^lp, shifted
+//! logits divided by a tiny temperature, …) that can overflow on valid input whose exact value
+//! is finite — or NaN (∞ − ∞) where it is +∞. So every function here takes a kernel value that
+//! is not finite (NaN, ±∞) as a *suspect* ([`settle`]): it is kept as +∞ only when an element
+//! shows that the exact value is +∞ (a cheap scan that stops at the first witness, e.g. p > 0
+//! with q = 0), and is otherwise replaced by the exact reference (`relent-scalar`), which
+//! carries its own exponent and rounds a value beyond `f64::MAX` to ±∞ correctly. Finite
+//! kernel values — the normal path — are returned untouched, with no extra pass.
 
 use std::sync::OnceLock;
 
 use relent_scalar::Element;
 use relent_simd::{Backend, BackendError, Kernels, Output, Precision, for_backend};
 
-/// Functions this crate computes differently from relent-simd's kernels of the same name.
+/// Functions this crate computes differently from relent-simd's kernels of the same name: the
+/// kernel, then [`settle`] when its value is not finite.
 pub(crate) trait Exact {
-    /// KL from log-probabilities: the kernel, unless it returns NaN on valid input (terms
-    /// beyond the `f64` range, e.g. log-probabilities above 709 whose e^lp overflows), where
-    /// the exact reference, which carries its own exponent, gives the right ±∞ or value.
-    fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output;
-    /// Jensen–Shannon: the kernel, unless it overflows to a non-finite value on valid input
-    /// (terms near the top of the `f64` range, e.g. p ≈ 1e245 against q = 0), where the exact
-    /// reference gives the value — which is finite whenever Σ(p + q)·ln 2 is.
-    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// KL: the kernel, unless it returns NaN on valid input — its form Σg + (Σp − Σq) gives
-    /// ∞ − ∞ when both totals overflow (e.g. q = [0, MAX, MAX, MAX] against p > 0) — where the
-    /// exact reference gives the value (+∞ there: mass where q has none).
+    /// KL: +∞ is exact only with some p > 0 where q = 0; otherwise a non-finite kernel value
+    /// (Σg overflowing while KL = Σg + Σ(p − q) is finite, e.g. p = [1e303, 1e303] against
+    /// q = [MAX, 1e-5]; or ∞ − ∞ = NaN) is replaced by the reference.
     fn kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// Cross-entropy: the kernel, unless it returns NaN on valid input (a +∞ term, p > 0 with
-    /// q = 0, against terms whose sum overflows to −∞), where the exact reference decides.
+    /// Normalised KL: as [`Exact::kl_exact`].
+    fn kl_normalized_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// Cross-entropy: +∞ is exact only with some p > 0 where q = 0 (a NaN can be such a +∞
+    /// against terms whose sum overflows to −∞).
     fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// Generalised KL: the kernel, unless it returns NaN on valid input (totals that overflow,
-    /// e.g. p = q = [MAX, MAX, MAX], whose value is exactly 0), where the exact reference
-    /// decides.
+    /// Entropy: never +∞ for finite input; a non-finite kernel value (a sum beyond the `f64`
+    /// range) is the reference's to round.
+    fn entropy_exact<T: Element>(&self, p: &[T], prec: Precision) -> Output;
+    /// Generalised KL: as [`Exact::kl_exact`] (e.g. p = q = [MAX, MAX, MAX] makes the kernel's
+    /// totals ∞ − ∞; the value is exactly 0).
     fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// Jeffreys: +∞ is exact only where exactly one of p, q is 0.
+    fn jeffreys_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// Jensen–Shannon: never +∞ for finite input (terms near the top of the `f64` range, e.g.
+    /// p ≈ 1e245 against q = 0, overflow the kernel): the reference decides.
+    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
+    /// KL from log-probabilities: +∞ is exact only with some lq = −∞ where lp > −∞; otherwise
+    /// (e^lp overflowing for lp > 709, lp − lq beyond the `f64` range) the reference decides.
+    fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output;
 }
 
-/// `out`, or — when the kernel returned NaN (or, with `finite`, any non-finite value) on
-/// valid input — the exact reference's value.
-fn or_reference(out: Output, finite: bool, reference: impl FnOnce() -> f64) -> Output {
-    let suspect = if finite {
-        !out.value.is_finite()
-    } else {
-        out.value.is_nan()
-    };
-    if out.invalid || !suspect {
+/// `out`, or — when its value is not finite on valid input — +∞ if `infinite` finds an
+/// element that makes the exact value +∞, else the exact reference's value. `infinite` and
+/// `reference` run only on that (rare) path.
+fn settle(out: Output, infinite: impl FnOnce() -> bool, reference: impl FnOnce() -> f64) -> Output {
+    if out.invalid || out.value.is_finite() {
         return out;
     }
+    let value = if infinite() {
+        f64::INFINITY
+    } else {
+        reference()
+    };
     Output {
-        value: reference(),
+        value,
         invalid: false,
     }
 }
 
+/// Whether some pair of elements satisfies `f` (on the values widened to `f64`).
+fn any_pair<T: Element>(a: &[T], b: &[T], f: impl Fn(f64, f64) -> bool) -> bool {
+    a.iter().zip(b).any(|(x, y)| f(x.to_f64(), y.to_f64()))
+}
+
+/// Mass where the other side has none: some p > 0 with q = 0 (KL, cross-entropy, …: +∞).
+fn mass_without_support<T: Element>(p: &[T], q: &[T]) -> bool {
+    any_pair(p, q, |x, y| x > 0.0 && y == 0.0)
+}
+
+/// Some probability lp > −∞ (or softmax entry, a > −∞) where lq = −∞ (b = −∞): +∞.
+fn log_mass_without_support<T: Element>(lp: &[T], lq: &[T]) -> bool {
+    any_pair(lp, lq, |x, y| {
+        x > f64::NEG_INFINITY && y == f64::NEG_INFINITY
+    })
+}
+
 impl Exact for Kernels {
-    fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output {
-        let out = self.kl_log(lp, lq, prec);
-        if out.invalid || !out.value.is_nan() {
-            return out;
-        }
-        Output {
-            value: relent_scalar::kl_log(lp, lq),
-            invalid: false,
-        }
-    }
-
-    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        or_reference(self.js_divergence(p, q, prec), true, || {
-            relent_scalar::js_divergence(p, q)
-        })
-    }
-
     fn kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        or_reference(self.kl(p, q, prec), false, || relent_scalar::kl(p, q))
+        settle(
+            self.kl(p, q, prec),
+            || mass_without_support(p, q),
+            || relent_scalar::kl(p, q),
+        )
     }
 
-    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        or_reference(self.generalized_kl(p, q, prec), false, || {
-            relent_scalar::generalized_kl(p, q)
-        })
+    fn kl_normalized_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        settle(
+            self.kl_normalized(p, q, prec),
+            || mass_without_support(p, q),
+            || relent_scalar::kl_normalized(p, q),
+        )
     }
 
     fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        or_reference(self.cross_entropy(p, q, prec), false, || {
-            relent_scalar::cross_entropy(p, q)
-        })
+        settle(
+            self.cross_entropy(p, q, prec),
+            || mass_without_support(p, q),
+            || relent_scalar::cross_entropy(p, q),
+        )
+    }
+
+    fn entropy_exact<T: Element>(&self, p: &[T], prec: Precision) -> Output {
+        settle(
+            self.entropy(p, prec),
+            || false,
+            || relent_scalar::entropy(p),
+        )
+    }
+
+    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        settle(
+            self.generalized_kl(p, q, prec),
+            || mass_without_support(p, q),
+            || relent_scalar::generalized_kl(p, q),
+        )
+    }
+
+    fn jeffreys_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        settle(
+            self.jeffreys(p, q, prec),
+            || any_pair(p, q, |x, y| (x == 0.0) != (y == 0.0)),
+            || relent_scalar::jeffreys(p, q),
+        )
+    }
+
+    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
+        settle(
+            self.js_divergence(p, q, prec),
+            || false,
+            || relent_scalar::js_divergence(p, q),
+        )
+    }
+
+    fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output {
+        settle(
+            self.kl_log(lp, lq, prec),
+            || log_mass_without_support(lp, lq),
+            || relent_scalar::kl_log(lp, lq),
+        )
     }
 }
 
@@ -162,12 +227,20 @@ pub fn available_backends() -> Vec<Backend> {
 
 /// `kl_logits`: the kernel (it shifts by the row maxima before dividing by the temperature, so
 /// tiny temperatures, logits near `f64::MAX` and underflowed probabilities against masked
-/// logits are decided exactly as the definition says).
+/// logits are decided exactly as the definition says), then [`settle`]: +∞ is exact only with
+/// a masked b (−∞) where a is not masked; a shifted logit difference that overflows `f64`
+/// (huge logits, tiny temperatures: the exact KL can be finite, up to 1e308) is the
+/// reference's to decide. (A row that is entirely masked has no softmax: the reference gives
+/// NaN and the checked call reports `ZeroTotal`.)
 pub(crate) fn kl_logits<T: crate::Element>(
     a: &[T],
     b: &[T],
     temperature: f64,
     precision: relent_simd::Precision,
 ) -> relent_simd::Output {
-    kernels().kl_logits(a, b, temperature, precision)
+    settle(
+        kernels().kl_logits(a, b, temperature, precision),
+        || log_mass_without_support(a, b),
+        || relent_scalar::kl_logits(a, b, temperature),
+    )
 }

@@ -68,7 +68,14 @@
 //! - masked logits (−∞) and log-probabilities of −∞ are probability zero, never NaN;
 //! - no ε is ever added;
 //! - KL of probability vectors, Jeffreys and JS are never negative, identical inputs give
-//!   exactly 0, and JS ≤ ln 2 for probability vectors (up to the accuracy bound).
+//!   exactly 0, and JS ≤ ln 2 for probability vectors (up to the accuracy bound);
+//! - an exact value beyond the `f64` range (inputs near `f64::MAX`, huge logits over a tiny
+//!   temperature, a value in bits above `f64::MAX`) is returned as +∞ (−∞ below −`f64::MAX`),
+//!   its correct rounding; a finite exact value is never returned as ±∞ or NaN because an
+//!   intermediate of the fast kernel overflowed — such inputs are computed by the exact
+//!   reference instead (the JS distance, √JS, stays finite even where JS is +∞). One known
+//!   exception, documented in [`kl_logits`]: a logit whose scaled shift (b − max b)/t is
+//!   below −`f64::MAX`.
 //!
 //! ## Errors
 //!
@@ -107,9 +114,11 @@
 //! `_bits` twins add one rounding (2^-53) for the division by ln 2.
 //!
 //! Results are +∞, 0 or finite exactly as the special values say. A term that underflows
-//! below 2^-1022 (only `f64` inputs under about 1e-300 can make one) may add up to
-//! 8·2^-1074 of absolute error; [`kl_normalized`] divides such errors by Σp, so for `f64`
-//! inputs that all lie below about 1e-290 it keeps no relative bound (a known limitation). Results depend only on
+//! below 2^-1022 (only `f64` probabilities under about 1e-300 can make one, or — in
+//! [`kl_log`] and [`kl_logits`], from any element type — log-probabilities or scaled logits
+//! below about −700) may add up to 8·2^-1074 of absolute error; [`kl_normalized`] divides
+//! such errors by Σp, so for `f64` inputs that all lie below about 1e-290 it keeps no
+//! relative bound (a known limitation). Results depend only on
 //! the values, never on alignment or the number of threads; two backends may differ within
 //! the bound. The test suite checks these bounds against the exact reference
 //! (`relent-scalar`, double-double) on every backend and prints the largest errors seen.
@@ -218,25 +227,45 @@ pub(crate) mod range {
 }
 
 /// The unit of a result, applied after [`range`]: nats as computed, bits (÷ ln 2), and the
-/// square root of a divergence (the JS distance) in nats or bits.
+/// square root of a divergence (the JS distance) in nats or bits. Each takes the call's slice
+/// arguments too, for the one case where the unit needs them: a Jensen–Shannon divergence
+/// beyond `f64::MAX` (+∞, correctly rounded) whose square root is finite.
 mod unit {
     use core::f64::consts::LN_2;
 
+    use crate::Element;
+
     #[inline]
-    pub(crate) fn nats(v: f64) -> f64 {
+    pub(crate) fn nats<T: Element>(v: f64, _args: &[&[T]]) -> f64 {
         v
     }
+    /// ÷ ln 2. A finite value whose quotient exceeds `f64::MAX` becomes +∞ (−∞): the value in
+    /// bits is beyond the `f64` range then (up to the accuracy bound), so that is its rounding.
     #[inline]
-    pub(crate) fn nats_bits(v: f64) -> f64 {
+    pub(crate) fn nats_bits<T: Element>(v: f64, _args: &[&[T]]) -> f64 {
         v / LN_2
     }
+    /// √JS. JS is +∞ only when it exceeds `f64::MAX` (it is finite for finite input), while
+    /// √JS ≤ √(n·MAX·ln 2) is finite: then the exact reference's square root, taken in its
+    /// double-double form.
     #[inline]
-    pub(crate) fn sqrt(v: f64) -> f64 {
-        v.sqrt()
+    pub(crate) fn sqrt<T: Element>(v: f64, args: &[&[T]]) -> f64 {
+        if v == f64::INFINITY {
+            relent_scalar::js_distance(args[0], args[1])
+        } else {
+            v.sqrt()
+        }
     }
+    /// √(JS / ln 2): where JS / ln 2 exceeds `f64::MAX` (JS above 0.69·MAX, or +∞) the exact
+    /// reference's `js_distance_bits`, whose square root is taken before rounding.
     #[inline]
-    pub(crate) fn sqrt_bits(v: f64) -> f64 {
-        (v / LN_2).sqrt()
+    pub(crate) fn sqrt_bits<T: Element>(v: f64, args: &[&[T]]) -> f64 {
+        let bits = v / LN_2;
+        if bits == f64::INFINITY {
+            relent_scalar::js_distance_bits(args[0], args[1])
+        } else {
+            bits.sqrt()
+        }
     }
 }
 
@@ -359,7 +388,7 @@ macro_rules! define {
             "assert!((bits - nats / ", $factor, ").abs() <= 1e-15 * bits.abs());",
             "\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
-            define!(@checked Default, $kernel, $post_bits, $range, $tot; $($arg: $dom),+ $(; $par)?)
+            define!(@checked_bits Default, $kernel, $post_bits, $range, $tot, $bits; $($arg: $dom),+ $(; $par)?)
         }
     )*};
 
@@ -413,7 +442,7 @@ macro_rules! define {
             ")?;\nassert!((bits - nats / ", $factor, ").abs() <= 1e-15 * bits.abs());",
             "\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> Result<f64, Error> {
-            define!(@checked High, $kernel, $post_bits, $range, $tot; $($arg: $dom),+ $(; $par)?)
+            define!(@checked_bits High, $kernel, $post_bits, $range, $tot, $bits; $($arg: $dom),+ $(; $par)?)
         }
     )*};
 
@@ -483,7 +512,7 @@ macro_rules! define {
             "(", $call, ");\nassert_eq!(bits.to_bits(), relent::", stringify!($bits), "(", $call,
             ")?.to_bits());\n# Ok::<(), relent::Error>(())\n```")]
         pub fn $bits<T: Element>($($arg: &[T]),+ $(, $par: f64)?) -> f64 {
-            define!(@unchecked $kernel, $post_bits, $range; $($arg),+ $(; $par)?)
+            define!(@unchecked_bits $kernel, $post_bits, $range, $bits; $($arg),+ $(; $par)?)
         }
     )*};
 
@@ -495,11 +524,39 @@ macro_rules! define {
             $crate::Totals::$tot,
             || define!(@kernel $kernel, $crate::Precision::$prec; $($arg),+ $(; $par)?),
         )
-        .map(|v| $crate::unit::$post($crate::range::$range(v)))
+        .map(|v| $crate::unit::$post($crate::range::$range(v), &[$($arg),+]))
     };
+    (@checked_bits $prec:ident, $kernel:ident, $post:ident, $range:ident, $tot:ident, $bits:ident;
+        $($arg:ident : $dom:ident),+ $(; $par:ident)?) => {
+        $crate::validate::run(
+            &[$($crate::Arg::new(stringify!($arg), $arg, $crate::Domain::$dom)),+],
+            &[$((stringify!($par), $par))?],
+            $crate::Totals::$tot,
+            || define!(@kernel $kernel, $crate::Precision::$prec; $($arg),+ $(; $par)?),
+        )
+        .map(|v| define!(@to_bits v, $post, $range, $bits; $($arg),+ $(; $par)?))
+    };
+    (@unchecked_bits $kernel:ident, $post:ident, $range:ident, $bits:ident;
+        $($arg:ident),+ $(; $par:ident)?) => {{
+        let out = define!(@kernel $kernel, $crate::Precision::Default; $($arg),+ $(; $par)?);
+        let v = out.value;
+        define!(@to_bits v, $post, $range, $bits; $($arg),+ $(; $par)?)
+    }};
+    // The value in bits of the nats value `v`: the unit's, unless a finite `v` overflows in
+    // bits — `v` carries the kernel's error, and near the top of the range (v ≈ 0.69·MAX)
+    // only the exact value decides between `f64::MAX` and +∞ — then the reference's `_bits`.
+    (@to_bits $v:ident, $post:ident, $range:ident, $bits:ident; $($arg:ident),+ $(; $par:ident)?) => {{
+        let v = $crate::range::$range($v);
+        let b = $crate::unit::$post(v, &[$($arg),+]);
+        if b.is_infinite() && v.is_finite() {
+            $crate::range::$range(relent_scalar::$bits($($arg),+ $(, $par)?))
+        } else {
+            b
+        }
+    }};
     (@unchecked $kernel:ident, $post:ident, $range:ident; $($arg:ident),+ $(; $par:ident)?) => {{
         let out = define!(@kernel $kernel, $crate::Precision::Default; $($arg),+ $(; $par)?);
-        $crate::unit::$post($crate::range::$range(out.value))
+        $crate::unit::$post($crate::range::$range(out.value), &[$($arg),+])
     }};
     (@kernel kl_logits, $prec:expr; $($arg:ident),+ ; $par:ident) => {
         $crate::kernel::kl_logits($($arg),+, $par, $prec)
@@ -559,7 +616,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl_normalized(p, p)` is exactly 0.
     fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero non_negative;
-    kernel: kl_normalized, nats, nats_bits;
+    kernel: kl_normalized_exact, nats, nats_bits;
     scale: "S = Σ gᵢ/Σp + KLₙ + |ln(Σq/Σp)| (gᵢ the generalised-KL terms), plus an absolute 2^-90·Σ(p + q)/Σp: at most 3ε relative for equal totals (Σ gᵢ/Σp = KLₙ then), and relative to |ln(Σq/Σp)| when the result is much smaller than that";
     example: "let counts_p = [2.0f64, 2.0];\nlet counts_q = [1.0f64, 3.0];",
         "&counts_p, &counts_q",
@@ -590,7 +647,7 @@ macro_rules! functions {
     /// - a one-hot vector has entropy exactly 0; the uniform distribution over n outcomes
     ///   has ln n.
     fn entropy, entropy_bits(p: Probability) Any any;
-    kernel: entropy, nats, nats_bits;
+    kernel: entropy_exact, nats, nats_bits;
     scale: "S = Σ |pᵢ·ln pᵢ|, which is the value itself when every pᵢ ≤ 1 (probabilities)";
     example: "let p = [0.25f32; 4];",
         "&p",
@@ -626,7 +683,7 @@ macro_rules! functions {
     /// - one side 0 and the other > 0 gives +∞;
     /// - `jeffreys(p, q) == jeffreys(q, p)`, and `jeffreys(p, p)` is exactly 0.
     fn jeffreys, jeffreys_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: jeffreys, nats, nats_bits;
+    kernel: jeffreys_exact, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
@@ -695,7 +752,12 @@ macro_rules! functions {
     /// - a masked logit (−∞) is probability 0: masked in `logits_a` contributes 0, also when
     ///   masked in `logits_b` too;
     /// - masked in `logits_b` but not in `logits_a` gives +∞;
-    /// - `kl_logits(a, a, t)` is exactly 0.
+    /// - `kl_logits(a, a, t)` is exactly 0;
+    /// - known limitation: an unmasked logit of `logits_b` whose shifted, scaled value
+    ///   (b − max b)/t is below −`f64::MAX` (e.g. −1e308 at t = 0.5) is taken as probability
+    ///   0 — +∞ against an unmasked `logits_a` — although the exact KL can be finite there
+    ///   (up to `f64::MAX`). (In `logits_a` such an entry's probability is below e^-MAX and
+    ///   counting it as 0 changes nothing.)
     fn kl_logits, kl_logits_bits(logits_a: Log, logits_b: Log; temperature) NonZero non_negative;
     kernel: kl_logits, nats, nats_bits;
     scale: "S = Σ pᵢ·|ln pᵢ − ln qᵢ| + |lse(a/t)| + |lse(b/t)|, with p = softmax(a/t), q = softmax(b/t) and lse the log-sum-exp of a row: the fused, streaming form cancels the log-sum-exp shifts, so for near-identical rows the error is relative to the shifts, not to the (tiny) KL";

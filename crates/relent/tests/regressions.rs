@@ -333,25 +333,54 @@ fn generalized_kl_of_identical_huge_vectors_is_zero() {
     assert_eq!(pair(Divergence::GeneralizedKl, &p, &p), Ok(0.0));
 }
 
-/// KNOWN, NOT FIXED (fuzzer `checked_single`; input in `fuzz/known-failures/checked_single/`):
-/// relent-simd's `kl_log` rounds e^lp to the subnormal grid (lp ≈ −745) before multiplying by
-/// lp − lq, so the rounding error (up to 2^-1075) is amplified by |lp − lq|: eight terms
-/// e^-745·(−745 − 0) give −4.25e-320 against the exact −2.43e-320, far outside the documented
-/// ε·S (+ 8·2^-1074 per underflowing term). The fix belongs in the kernel (keep e^lp scaled by
-/// a power of two until after the product); until then this test documents the violation.
+/// Fuzzer (`checked_single`, input once in `fuzz/known-failures/checked_single/`, now in the
+/// corpus): relent-simd's `kl_log` rounded e^lp to the subnormal grid (lp ≈ −745) before
+/// multiplying by lp − lq, so the rounding error (up to 2^-1075) was amplified by |lp − lq|:
+/// eight terms e^-745·(−745 − 0) gave −2.94e-320 against the exact −1.68e-320, far outside
+/// the documented ε·S (+ 8·2^-1074 per underflowing term). Below lp = −1500 it even dropped
+/// terms that are normal numbers (e^-1000·MAX ≈ 9e-127 came back as 0). The kernel now
+/// keeps e^lp as e^r·2^k until after the product for lp in [−1500, −700).
 #[test]
-#[ignore = "known bug in relent-simd kl_log: subnormal e^lp rounded before the product"]
 fn kl_log_with_subnormal_probabilities_within_bound() {
     let mut lp = vec![0.0f64; 49];
     lp[18..26].fill(-745.0);
     let lq = vec![0.0f64; 49];
-    let got = relent::kl_log(&lp, &lq).unwrap();
     let want = scaled_kl_log(&lp, &lq);
     let s: f64 = lp.iter().map(|&x| x.exp() * x.abs()).sum();
     let allowance = 8.0 * 8.0 * f64::from_bits(1);
+    let got = relent::kl_log(&lp, &lq).unwrap();
     assert!(
         (got - want).abs() <= 2f64.powi(-49) * s + allowance,
         "{got:e} vs {want:e}"
+    );
+    // In bits (the fuzzer's input), and from f32 inputs (−745 is exact in f32).
+    let got = relent::kl_log_bits(&lp, &lq).unwrap();
+    let want_bits = want / std::f64::consts::LN_2;
+    assert!(
+        (got - want_bits).abs() <= 2f64.powi(-49) * s + allowance,
+        "{got:e} vs {want_bits:e}"
+    );
+    let (lp32, lq32): (Vec<f32>, Vec<f32>) = (
+        lp.iter().map(|&x| x as f32).collect(),
+        lq.iter().map(|&x| x as f32).collect(),
+    );
+    let got = relent::kl_log(&lp32, &lq32).unwrap();
+    assert!(
+        (got - want).abs() <= 2f64.powi(-21) * s + allowance,
+        "{got:e} vs {want:e}"
+    );
+    // e^-1000 is below the subnormal range, the term e^-1000·(−1000 − MIN) ≈ MAX·e^-1000 ≈
+    // 9.1e-127 is not: computed as (MAX·e^-500)·e^-500, within 3 roundings (< 2^-51).
+    let got = relent::kl_log(&[-1000.0f64], &[f64::MIN]).unwrap();
+    let want = f64::MAX * (-500.0f64).exp() * (-500.0f64).exp();
+    assert!(
+        (got - want).abs() <= (2f64.powi(-49) + 2f64.powi(-51)) * want,
+        "{got:e} vs {want:e}"
+    );
+    // Masked and very negative log-probabilities are still exactly 0 terms.
+    assert_eq!(
+        relent::kl_log(&[f64::NEG_INFINITY, -1e9, 0.0], &[0.0, 0.0, 0.0]),
+        Ok(0.0)
     );
 }
 
@@ -363,4 +392,171 @@ fn scaled_kl_log(lp: &[f64], lq: &[f64]) -> f64 {
         .filter(|(a, _)| **a != 0.0)
         .map(|(a, b)| ((a + 100.0).exp() * (a - b)) * (-100.0f64).exp())
         .sum::<f64>()
+}
+
+/// Within `rel` of `want` (relative), or equal (infinities, zeros).
+fn close(got: f64, want: f64, rel: f64) -> bool {
+    got == want || (got - want).abs() <= rel * want.abs()
+}
+
+/// Fuzzer (`checked_single`): KL whose generalised-KL part Σg exceeds `f64::MAX` while KL
+/// itself is finite (≈ 7e305) came back as `Ok(+∞)`: relent-simd's kernel computes
+/// KL = Σg + Σ(p − q) and Σg overflows; the checked API took the reference only on NaN.
+/// Now any non-finite kernel value is +∞ only where some p > 0 meets q = 0, and the exact
+/// reference's value otherwise. Where the exact value itself exceeds `f64::MAX` (Σg here),
+/// +∞ is its correct rounding.
+#[test]
+fn kl_whose_generalized_part_overflows_is_finite() {
+    let m = f64::MAX;
+    let (p, q) = ([1e303f64, 1e303], [m, 1e-5]);
+    // 1e303·ln(1e303/MAX) + 1e303·ln(1e308): no cancellation, a few ulp in plain f64.
+    let want = 1e303 * ((1e303 / m).ln() + 1e308f64.ln());
+    let eps = 2f64.powi(-49);
+    let v = relent::kl(&p, &q).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    let b = relent::kl_bits(&p, &q).unwrap();
+    let want_bits = want / std::f64::consts::LN_2;
+    assert!(close(b, want_bits, eps + 2f64.powi(-53)), "{b:e}");
+    assert_eq!(relent::unchecked::kl(&p, &q).to_bits(), v.to_bits());
+    assert_eq!(relent::precise::kl(&p, &q), Ok(v));
+    // The batch calls give the same bits (relent-batch applies the same rule).
+    use relent::batch::{Divergence, Options, long_pair, pair};
+    assert_eq!(
+        pair(Divergence::Kl, &p, &q).map(f64::to_bits),
+        Ok(v.to_bits())
+    );
+    assert_eq!(
+        long_pair(Divergence::Kl, &p, &q, &Options::serial()).map(f64::to_bits),
+        Ok(v.to_bits())
+    );
+    // f32 inputs near the top of their range cannot overflow Σg; f64 only.
+    // Σg = KL − Σ(p − q) ≈ MAX + 7e305: beyond f64::MAX, so +∞ is right for generalised KL.
+    assert_eq!(relent::generalized_kl(&p, &q), Ok(f64::INFINITY));
+    // Cross-entropy of the same input is finite: −1e303·(ln MAX + ln 1e-5).
+    let ce = relent::cross_entropy(&p, &q).unwrap();
+    let want_ce = -1e303 * (m.ln() + 1e-5f64.ln());
+    assert!(close(ce, want_ce, eps), "{ce:e}");
+    // With mass where q has none, +∞ stays (without the reference).
+    let (p3, q3) = ([1e303f64, 1e303, 1.0], [m, 1e-5, 0.0]);
+    assert_eq!(relent::kl(&p3, &q3), Ok(f64::INFINITY));
+    assert_eq!(relent::kl_bits(&p3, &q3), Ok(f64::INFINITY));
+}
+
+/// Fuzzer (`checked_single`): KL of logits with huge logits or a tiny temperature came back
+/// as `Ok(+∞)` where the exact value is finite (1e306–1e308): relent-simd's streaming sum
+/// W = Σ e^α·(α − β) overflows although each shifted logit α = (a − max a)/t,
+/// β = (b − max b)/t is finite and KL = W/Sa + ln(Sb/Sa) is not beyond `f64::MAX`. Now only
+/// a logit that *is* −∞ (masked) in b where a is not makes +∞ without the exact reference.
+#[test]
+fn kl_logits_whose_streaming_sum_overflows_is_finite() {
+    let eps = 2f64.powi(-49);
+    let ln2 = std::f64::consts::LN_2;
+    // softmax(a/t) = [⅓, ⅓, ⅓]; b/t = [0, −1e308, −1e308]:
+    // KL = ⅓·ln ⅓ + 2·⅓·(ln ⅓ + 1e308) = ln ⅓ + ⅔·1e308 (ln ⅓ is below its ulp).
+    let (a, b) = ([0.0f64; 3], [0.0f64, -1.0, -1.0]);
+    let want = 2.0 / 3.0 * 1e308;
+    let v = relent::kl_logits(&a, &b, 1e-308).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    let bits = relent::kl_logits_bits(&a, &b, 1e-308).unwrap();
+    assert!(close(bits, want / ln2, eps + 2f64.powi(-53)), "{bits:e}");
+    assert_eq!(
+        relent::unchecked::kl_logits(&a, &b, 1e-308).to_bits(),
+        v.to_bits()
+    );
+    let d = relent::batch::Divergence::KlLogits {
+        temperature: 1e-308,
+    };
+    assert_eq!(
+        relent::batch::pair(d, &a, &b).map(f64::to_bits),
+        Ok(v.to_bits())
+    );
+    // Huge logits at t = 1: β = [0, −MAX, −MAX], KL = ln ⅓ + ⅔·MAX (0.96·MAX in bits).
+    let m = f64::MAX;
+    let (a, b) = ([m; 3], [m, 0.0, 0.0]);
+    let want = 2.0 / 3.0 * m;
+    let v = relent::kl_logits(&a, &b, 1.0).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    let bits = relent::kl_logits_bits(&a, &b, 1.0).unwrap();
+    assert!(close(bits, want / ln2, eps + 2f64.powi(-53)), "{bits:e}");
+    // Three such entries against one: KL = ln ¼ + ¾·MAX, in bits 1.08·MAX: +∞.
+    assert_eq!(
+        relent::kl_logits_bits(&[m; 4], &[m, 0.0, 0.0, 0.0], 1.0),
+        Ok(f64::INFINITY)
+    );
+    // f32 logits, a tiny temperature: ⅔·3e38/1e-270 = 2e308 > MAX: +∞ is the rounding.
+    let (a, b) = ([0.0f32; 3], [0.0f32, -3e38, -3e38]);
+    assert_eq!(relent::kl_logits(&a, &b, 1e-270), Ok(f64::INFINITY));
+    // ... and at 1e-269 it is finite, ⅔·3e38/1e-269 ≈ 2e307.
+    let want = 2.0 / 3.0 * (3e38f32 as f64 / 1e-269);
+    let v = relent::kl_logits(&a, &b, 1e-269).unwrap();
+    assert!(close(v, want, eps), "{v:e} vs {want:e}");
+    // A masked logit in b against an unmasked one in a stays +∞.
+    let v = relent::kl_logits(&[0.0f64; 3], &[0.0, -1.0, f64::NEG_INFINITY], 1e-308);
+    assert_eq!(v, Ok(f64::INFINITY));
+    // All-masked rows are still refused.
+    assert!(matches!(
+        relent::kl_logits(&[0.0f64, 0.0], &[f64::NEG_INFINITY; 2], 0.5),
+        Err(relent::Error::ZeroTotal { arg: "logits_b" })
+    ));
+}
+
+/// Fuzzer (`checked_single`): the Jensen–Shannon distance of inputs near `f64::MAX` came back
+/// as `Ok(+∞)` (≈ 1.9e154 in bits): JS itself (or JS in bits) exceeds `f64::MAX`, and the
+/// square root was taken of that overflowed value. √JS is finite; it is now taken from the
+/// exact reference's double-double JS when JS (or JS / ln 2) overflows.
+#[test]
+fn js_distance_of_a_divergence_beyond_f64_max_is_finite() {
+    let eps = 2f64.powi(-49);
+    let (m, ln2) = (f64::MAX, std::f64::consts::LN_2);
+    // q = 0: JS = ½·Σp·ln 2 exactly.
+    let (p, q) = ([m; 4], [0.0f64; 4]);
+    assert_eq!(relent::js_divergence(&p, &q), Ok(f64::INFINITY)); // 2·MAX·ln 2 > MAX
+    let d = relent::js_distance(&p, &q).unwrap();
+    let want = (2.0 * ln2).sqrt() * m.sqrt();
+    assert!(close(d, want, eps), "{d:e} vs {want:e}");
+    let d = relent::js_distance_bits(&p, &q).unwrap();
+    let want = 2f64.sqrt() * m.sqrt(); // √(2·MAX) ≈ 1.9e154
+    assert!(close(d, want, eps + 2f64.powi(-53)), "{d:e} vs {want:e}");
+    assert_eq!(
+        relent::unchecked::js_distance_bits(&p, &q).to_bits(),
+        d.to_bits()
+    );
+    let nats = relent::js_distance(&p, &q).unwrap();
+    use relent::batch::{Divergence, pair};
+    assert_eq!(
+        pair(Divergence::JsDistance, &p, &q).map(f64::to_bits),
+        Ok(nats.to_bits())
+    );
+    // JS finite (1.25·MAX·ln 2 ≈ 0.87·MAX), in bits beyond MAX (1.25·MAX): the intermediate
+    // JS / ln 2 overflowed.
+    let p = [m, m, m / 2.0];
+    let q = [0.0f64; 3];
+    let js = relent::js_divergence(&p, &q).unwrap();
+    assert!(close(js, 1.25 * ln2 * m, eps), "{js:e}");
+    assert_eq!(relent::js_divergence_bits(&p, &q), Ok(f64::INFINITY));
+    let d = relent::js_distance_bits(&p, &q).unwrap();
+    let want = 1.25f64.sqrt() * m.sqrt();
+    assert!(close(d, want, eps + 2f64.powi(-53)), "{d:e} vs {want:e}");
+    let d = relent::js_distance(&p, &q).unwrap();
+    let want = (1.25 * ln2).sqrt() * m.sqrt();
+    assert!(close(d, want, eps), "{d:e} vs {want:e}");
+}
+
+/// Fuzzer (`checked_single`, with the fixes above): JS in bits of inputs whose exact value is
+/// exactly `f64::MAX` bits (two entries of `f64::MAX` against zeros: ½·2·MAX·ln 2 nats) came
+/// back as `Ok(+∞)`: the nats value, within its bound of MAX·ln 2, was divided by ln 2 and
+/// rounded past `f64::MAX`. Where a finite nats value overflows in bits, the `_bits` twins now
+/// take the exact reference's bits value.
+#[test]
+fn bits_of_a_value_at_f64_max_is_not_infinite() {
+    let m = f64::MAX;
+    // Each entry with MAX on one side and 0 on the other adds ½·MAX·ln 2 nats = ½·MAX bits:
+    // two of them make exactly MAX bits.
+    let (p2, q2) = ([m, 0.0, 0.5], [0.0f64, m, 0.5]);
+    assert_eq!(relent::js_divergence_bits(&p2, &q2), Ok(m));
+    assert_eq!(relent::unchecked::js_divergence_bits(&p2, &q2), m);
+    assert_eq!(relent::precise::js_divergence_bits(&p2, &q2), Ok(m));
+    // Three such entries: 1.5·MAX bits, +∞.
+    let (p3, q3) = ([m, m, 0.0, 0.5], [0.0f64, 0.0, m, 0.5]);
+    assert_eq!(relent::js_divergence_bits(&p3, &q3), Ok(f64::INFINITY));
 }

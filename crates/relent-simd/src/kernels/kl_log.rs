@@ -2,10 +2,25 @@
 //!
 //! `lp − lq` is exact where the two are within a factor 2 (Sterbenz); `e^lp` carries ≤ 1 ulp.
 //! The terms have both signs, so the error bound is relative to `Σ e^lp·|lp − lq|`.
+//!
+//! Where `lp < −700` (`e^lp` near or below the subnormal range) the term is computed by
+//! [`exp_mul_tiny`], which never rounds `e^lp` on its own: rounding a subnormal `e^lp` to the
+//! 2^-1074 grid before multiplying by `lp − lq` (≥ 700 in magnitude there) would multiply its
+//! absolute error by `|lp − lq|` (−745 against 0: ×745). Such a term is within ~2^-51 of itself
+//! plus 1.5·2^-1074 absolute. The branch is taken per vector only when a lane needs it, and
+//! each lane's value does not depend on its neighbours.
 
 use crate::chunked::{Domain, Func, Term};
 use crate::lanes::Lanes;
-use crate::math::exp::exp;
+use crate::math::exp::{exp, exp_mul_tiny};
+
+/// Below this `lp`, `e^lp` is computed with the product ([`exp_mul_tiny`]): e^-700 is still
+/// normal (≈ 9.9e-305), and `exp_mul_tiny` is accurate for any `lp ≥ −1500`.
+const TINY: f64 = -700.0;
+/// Below this `lp` every term rounds to 0 (|lp − lq| < e^710, and e^-1500·e^710 is far below
+/// the subnormal range): the fast path's `e^lp = 0` times `lp − lq` is right there (and
+/// masked lanes, −∞, never take the slow branch).
+const NONE: f64 = -1500.0;
 
 /// Stream a = e^lp·(lp − lq); lp = −∞ gives 0, lq = −∞ < lp gives +∞.
 pub(crate) struct KlLog;
@@ -21,7 +36,15 @@ impl Term for KlLog {
         let [a, b, ..] = x;
         let zero = l.splat(0.0);
         let ninf = l.splat(f64::NEG_INFINITY);
-        let t = l.mul(exp(l, a), l.sub(a, b));
+        let d = l.sub(a, b);
+        // Lanes in [NONE, TINY): the careful product. Masked (−∞) and very negative lp
+        // (e.g. −1e9 used as a mask) stay on the fast path, where e^lp = 0 is exact enough.
+        let small = l.and(l.lt(a, l.splat(TINY)), l.le(l.splat(NONE), a));
+        let t = if l.any(small) {
+            l.select(small, exp_mul_tiny(l, a, d), l.mul(exp(l, a), d))
+        } else {
+            l.mul(exp(l, a), d)
+        };
         let t = l.select(l.eq(b, ninf), l.splat(f64::INFINITY), t);
         [l.select(l.eq(a, ninf), zero, t), zero, zero]
     }

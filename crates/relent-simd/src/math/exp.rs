@@ -32,10 +32,17 @@ const INV_FACT: [f64; 12] = [
     1.0 / 6227020800.0,
 ];
 
-/// `(k, r, r²·Q(r))` with `x = k·ln2 + r`.
+/// `(k, r, r²·Q(r))` with `x = k·ln2 + r`, `x` clamped to `[-750, 710]`.
 #[inline(always)]
 fn reduce<L: Lanes>(l: L, x: L::V) -> (L::V, L::V, L::V) {
-    let x = l.min(l.max(x, l.splat(-750.0)), l.splat(710.0));
+    reduce_in(l, x, -750.0, 710.0)
+}
+
+/// `(k, r, r²·Q(r))` with `x = k·ln2 + r`, `x` clamped to `[lo, hi]` (within ±2200, where
+/// `x − k·LN2_HI` is exact: Sterbenz, and `k·LN2_HI` is exact for |k| < 2^20).
+#[inline(always)]
+fn reduce_in<L: Lanes>(l: L, x: L::V, lo: f64, hi: f64) -> (L::V, L::V, L::V) {
+    let x = l.min(l.max(x, l.splat(lo)), l.splat(hi));
     let k = l.round(l.mul(x, l.splat(core::f64::consts::LOG2_E)));
     let r = l.fma(k, l.splat(-LN2_HI), x);
     let r = l.fma(k, l.splat(-LN2_LO), r);
@@ -72,6 +79,29 @@ pub(crate) fn exp<L: Lanes>(l: L, x: L::V) -> L::V {
     let (k, r, c) = reduce(l, x);
     let er = l.add(l.splat(1.0), l.add(r, c));
     scale(l, er, k)
+}
+
+/// `e^x·d` for lanes with `x ∈ [-1500, -600]` (others: unspecified) and finite `d`, without
+/// rounding `e^x` on its own: where `e^x` is subnormal (x < −708.4) or below the subnormal
+/// range, rounding it first and then multiplying by a large `|d|` would amplify an absolute
+/// error of up to 2^-1075 by `|d|`. Computed as `(e^r·(d/16))·2^(k+4)` with `x = k·ln2 + r`:
+/// the product of normal numbers is rounded relatively (≤ 1 ulp from `e^r`, ½ from the
+/// product), then the power of two is applied in three factors ≤ 1, each of which may round
+/// into the subnormal range once (≤ 2^-1075, scaled down by the later factors): ≤ 1.5·2^-1074
+/// absolute in all. (`d/16` keeps the product finite for |d| up to `f64::MAX`; it is exact
+/// unless |d| < 2^-1018, where the result underflows to 0 anyway.)
+#[inline(always)]
+pub(crate) fn exp_mul_tiny<L: Lanes>(l: L, x: L::V, d: L::V) -> L::V {
+    let (k, r, c) = reduce_in(l, x, -1500.0, -600.0);
+    let er = l.add(l.splat(1.0), l.add(r, c));
+    let u = l.mul(er, l.mul(d, l.splat(1.0 / 16.0)));
+    // k + 4 ∈ [-2160, -862], split into factors in [-1000, 0] (pow2i's range is ≥ -1022).
+    let kk = l.add(k, l.splat(4.0));
+    let k1 = l.max(kk, l.splat(-1000.0));
+    let rest = l.sub(kk, k1);
+    let k2 = l.max(rest, l.splat(-1000.0));
+    let k3 = l.sub(rest, k2);
+    l.mul(l.mul(l.mul(u, l.pow2i(k1)), l.pow2i(k2)), l.pow2i(k3))
 }
 
 /// `e^x − 1 − x` (≥ 0), relative-accurate near 0.
