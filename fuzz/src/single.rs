@@ -82,6 +82,9 @@ pub enum Terms {
     Entropy,
     /// Σ |e^lp·(lp − lq)|.
     KlLog,
+    /// Σg/Σp + KLₙ + |ln(Σq/Σp)| (g the generalised-KL terms), plus an absolute
+    /// 2^-90·Σ(p + q)/Σp: the documented scale of `kl_normalized`.
+    KlNormalized,
     /// Σ p·|ln p − ln q| + |lse(a/t)| + |lse(b/t)| with p = softmax(a/t), q = softmax(b/t):
     /// the documented scale of `kl_logits` (its streaming form cancels the log-sum-exp
     /// shifts, so the error is relative to them, not to a tiny KL).
@@ -146,8 +149,8 @@ use Scale::{Terms as T, Value as V};
 funcs! {
     "kl" PQ t=false norm=false nonneg=false zero=true bits=false T(Terms::Kl);
     "kl_bits" PQ t=false norm=false nonneg=false zero=true bits=true T(Terms::Kl);
-    "kl_normalized" PQ t=false norm=true nonneg=true zero=true bits=false V;
-    "kl_normalized_bits" PQ t=false norm=true nonneg=true zero=true bits=true V;
+    "kl_normalized" PQ t=false norm=true nonneg=true zero=true bits=false T(Terms::KlNormalized);
+    "kl_normalized_bits" PQ t=false norm=true nonneg=true zero=true bits=true T(Terms::KlNormalized);
     "cross_entropy" PQ t=false norm=false nonneg=false zero=false bits=false T(Terms::CrossEntropy);
     "cross_entropy_bits" PQ t=false norm=false nonneg=false zero=false bits=true T(Terms::CrossEntropy);
     "entropy" P t=false norm=false nonneg=false zero=false bits=false T(Terms::Entropy);
@@ -504,7 +507,7 @@ pub fn abs_terms<E: Element>(terms: Terms, a: &[&[E]], t: f64) -> f64 {
                 let l = q.ln();
                 (p * l).abs()
             }
-            Terms::Logits => unreachable!("handled above"),
+            Terms::Logits | Terms::KlNormalized => unreachable!("handled by the caller"),
             Terms::KlLog => {
                 let (lp, lq) = (x(a[0], i), x(a[1], i));
                 if lp == f64::NEG_INFINITY {
@@ -608,6 +611,20 @@ pub fn run<E: Elem>(input: &Input<E>) {
     }
     let scale = match f.scale {
         Scale::Value => r.abs(),
+        Scale::Terms(Terms::KlNormalized) => {
+            let sum = |v: &[E]| v.iter().map(|x| x.to_f64()).sum::<f64>();
+            let (sp, sq) = (sum(a[0]), sum(a[1]));
+            let nats = r.abs() * if f.bits { std::f64::consts::LN_2 } else { 1.0 };
+            let s = abs_terms(Terms::Kl, &a, t) / sp
+                + nats
+                + (sq / sp).ln().abs()
+                + 2f64.powi(-90) * (sp + sq) / sp / E::BOUND;
+            if f.bits {
+                s / std::f64::consts::LN_2
+            } else {
+                s
+            }
+        }
         Scale::Terms(terms) => {
             let mut s = abs_terms(terms, &a, t);
             if terms == Terms::Kl {
