@@ -560,3 +560,58 @@ fn bits_of_a_value_at_f64_max_is_not_infinite() {
     let (p3, q3) = ([m, m, 0.0, 0.5], [0.0f64, 0.0, m, 0.5]);
     assert_eq!(relent::js_divergence_bits(&p3, &q3), Ok(f64::INFINITY));
 }
+
+/// Fuzzer (device run, session 3): `kl_logits` of huge logits against small ones at a
+/// subnormal temperature returned 0 — `(x − y) − (ma − mb)` absorbed y — where the KL is
+/// ≈ 1.48e308 nats (+∞ in bits: beyond `f64::MAX`).
+#[test]
+#[cfg(feature = "half")]
+fn kl_logits_huge_against_small_at_tiny_temperature() {
+    use half::bf16;
+    let a = [
+        bf16::from_f64(8.43229009826056e36),
+        bf16::from_f64(-2.125),
+        bf16::from_f64(-11.375),
+    ];
+    let b = [
+        bf16::from_f64(-0.625),
+        bf16::from_f64(0.0),
+        bf16::from_f64(-8.75),
+    ];
+    let t = 4.215471958499966e-309;
+    let want = relent_scalar::kl_logits(&a, &b, t);
+    assert!(want > 1e308, "reference {want:e}");
+    let got = relent::kl_logits(&a, &b, t).unwrap();
+    assert!(
+        (got - want).abs() <= 2f64.powi(-21) * want,
+        "{got:e} vs {want:e}"
+    );
+    assert_eq!(relent::kl_logits_bits(&a, &b, t).unwrap(), f64::INFINITY);
+}
+
+/// Fuzzer (device run, session 3): the Gaussian KL lost its mean term where (μp − μq)²
+/// underflows although (μp − μq)²/σq² is normal, and was off by 2e-10 relative where a
+/// subnormal variance made g's intermediates subnormal.
+#[test]
+fn gaussian_kl_with_intermediate_underflow() {
+    let (mp, vp) = ([1e-300, 1e-300, -4.6313527468071996e-282], [1e-300; 3]);
+    let (mq, vq) = ([1e-300; 3], [1e-300; 3]);
+    let want = relent_scalar::gaussian::kl_diag(&mp, &vp, &mq, &vq);
+    assert!(want > 1e-263, "reference {want:e}");
+    let got = relent::gaussian::kl_diag(&mp, &vp, &mq, &vq).unwrap();
+    assert!(
+        (got - want).abs() <= 2f64.powi(-49) * want,
+        "{got:e} vs {want:e}"
+    );
+
+    let mp = [6.3797317671644824e-304, -8.0];
+    let vp = [0.03125, 8.9644738e-315];
+    let mq = [-8.0, -8.0];
+    let vq = [0.03125, 5e-324];
+    let want = relent_scalar::gaussian::kl_diag(&mp, &vp, &mq, &vq);
+    let got = relent::gaussian::kl_diag(&mp, &vp, &mq, &vq).unwrap();
+    assert!(
+        (got - want).abs() <= 2f64.powi(-49) * want,
+        "{got:e} vs {want:e}"
+    );
+}

@@ -10,6 +10,13 @@ use crate::lanes::Lanes;
 use crate::math::exp::{exp, expm1mx};
 use crate::math::ln::g;
 
+/// |μp − μq| below this: d² may underflow (2^-500).
+const TINY_D: f64 = 3.054_936_363_499_605e-151;
+/// A variance below this is scaled by [`SCALE`] for `g` (2^-600).
+const TINY_V: f64 = 2.409_919_865_102_884e-181;
+/// 2^600.
+const SCALE: f64 = 4.149_515_568_880_993e180;
+
 /// Inputs μp, σp², μq, σq².
 pub(crate) struct GaussianKlDiag;
 impl Term for GaussianKlDiag {
@@ -24,6 +31,23 @@ impl Term for GaussianKlDiag {
         let [mp, vp, mq, vq] = x;
         let zero = l.splat(0.0);
         let d = l.sub(mp, mq);
+        let ad = l.max(d, l.sub(zero, d));
+        // Intermediate underflow (the fuzzer found both): d² below 2^-1000 while d²/σq² is
+        // normal, or variances so small that g's own intermediates are subnormal. Such lanes
+        // take d·(d/σq²) and g of the variances scaled by 2^600 (g is homogeneous of degree 1,
+        // so g(c·σq², c·σp²)/(c·σq²) is the same ratio; the scaled values cannot overflow).
+        let risky = l.or(
+            l.and(l.lt(zero, ad), l.lt(ad, l.splat(TINY_D))),
+            l.lt(l.min(vp, vq), l.splat(TINY_V)),
+        );
+        if l.any(risky) {
+            let small = l.lt(l.min(vp, vq), l.splat(TINY_V));
+            let c = l.select(small, l.splat(SCALE), l.splat(1.0));
+            let (sp, sq) = (l.mul(vp, c), l.mul(vq, c));
+            let var = l.div(g(l, sq, sp), sq);
+            let mean = l.mul(d, l.div(d, vq));
+            return [l.add(mean, var), zero, zero];
+        }
         [l.div(l.fma(d, d, g(l, vq, vp)), vq), zero, zero]
     }
 }

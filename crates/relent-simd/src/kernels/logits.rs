@@ -107,8 +107,16 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
             // is relative to |x − y| and |ma − mb|, not to the shifted logits. Where that
             // overflows (huge logits of opposite signs, a tiny t), α − β, which is finite:
             // both are ≤ 0.
+            // That form is exact only while x, y (and ma, mb) are close: its error is
+            // ~u·(|x − y| + |ma − mb|), against ~u·(|x − ma| + |y − mb|) for α − β, so it is
+            // taken only where it is the smaller (the fuzzer found x = 8e36 against y = −0.6
+            // at t = 4e-309, where x − y absorbs y and the form gave 0 for a KL near 1e308).
             let c1 = l.div(l.sub(l.sub(x, y), dm), tv);
-            let c1_ok = l.and(l.lt(c1, inf), l.lt(ninf, c1));
+            let xy = l.sub(x, y);
+            let e1 = l.add(l.max(xy, l.sub(zero, xy)), l.max(dm, l.sub(zero, dm)));
+            let (xa, yb) = (l.sub(x, sa), l.sub(y, sb));
+            let e2 = l.add(l.max(xa, l.sub(zero, xa)), l.max(yb, l.sub(zero, yb)));
+            let c1_ok = l.and(l.and(l.lt(c1, inf), l.lt(ninf, c1)), l.le(e1, e2));
             let c = l.select(c1_ok, c1, l.sub(al, be));
             let t = l.mul(ea, c);
             let t = l.select(l.and(p_pos, l.not(q_zero)), t, zero);
