@@ -542,7 +542,7 @@ fn apply_unit(unit: Unit, out: &mut [f64]) {
 
 /// Row-paired: `out[i] = D(p_i ‖ q_i)` for a block of rows starting at absolute row `row0`.
 ///
-/// Direct combinations (see [`batch_route`]) are one call of
+/// Direct combinations (see `batch_route`) are one call of
 /// `relent::batch::row_paired_into` on the block (on the global rayon pool): the library
 /// validates while it computes, and its typed error is turned into the CLI's row error. The
 /// others check each row just before transforming and computing it.
