@@ -114,6 +114,26 @@ mod imp {
             unsafe { _mm512_mask_blend_ps(m, b, a) }
         }
         #[inline(always)]
+        fn mask_add(self, src: __m512, m: __mmask16, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_mask_add_ps(src, m, a, b) }
+        }
+        #[inline(always)]
+        fn mask_sub(self, src: __m512, m: __mmask16, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_mask_sub_ps(src, m, a, b) }
+        }
+        #[inline(always)]
+        fn mask_mul(self, src: __m512, m: __mmask16, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_mask_mul_ps(src, m, a, b) }
+        }
+        #[inline(always)]
+        fn maskz_sub(self, m: __mmask16, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_maskz_sub_ps(m, a, b) }
+        }
+        #[inline(always)]
         fn prefetch(self, s: &[f32], i: usize) {
             // SAFETY: `prefetcht0` never faults, whatever the address (here possibly past the
             // end of `s`: `wrapping_add` forms it without dereferencing); SSE is present.

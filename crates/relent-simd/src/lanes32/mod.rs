@@ -55,6 +55,14 @@ pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
     fn nan(self, a: Self::V) -> Self::M;
     /// `m ? a : b` per lane.
     fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// `m ? a + b : src` per lane (one merge-masked instruction).
+    fn mask_add(self, src: Self::V, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// `m ? a − b : src` per lane (one merge-masked instruction).
+    fn mask_sub(self, src: Self::V, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// `m ? a·b : src` per lane (one merge-masked instruction).
+    fn mask_mul(self, src: Self::V, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// `m ? a − b : 0` per lane (one zero-masked instruction).
+    fn maskz_sub(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
     /// Whether any lane of `m` is set.
     fn any(self, m: Self::M) -> bool;
     /// Hints that the cache line holding `s[i]` will be read soon; `i` may lie past the end
