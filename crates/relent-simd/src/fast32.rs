@@ -198,8 +198,8 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
     // to first order in `g = (p + q)·S²·…` (see the module's `# Accuracy`).
     let derr = l.maskz_sub(out, mq, l.sub(den, mp));
     let Atanh { s, z, szp, at } = atanh(l, num, den, derr);
-    // Band: g = (p + q)·(S² + S³P·(1 + S)).
-    let gb = l.mul(sum, l.fma(szp, l.add(one, s), z));
+    // Band: g = (p + q)·(S² + S³P·(1 + S)) (`den` is `p + q` in the band lanes).
+    let gb = l.mul(den, l.fma(szp, l.add(one, s), z));
     // Outside: ln(p/q)/2 = k·ln2/2 + atanh(s); g = 2p·(ln(p/q)/2) − (p − q).
     let lh = l.fma(k, l.splat(LN2H), at);
     if MODE == JEF {
@@ -208,7 +208,8 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
         // zero against a positive gives +∞ (ln 0) for the fallback.
         let half = l.select(out, lh, at);
         let t = l.mul(l.add(d, d), half);
-        return ([l.select(l.eq(sum, zero), zero, t), zero, zero], m, sum);
+        // (`p = q = 0` lanes are band lanes: `den = p + q = 0` there.)
+        return ([l.select(l.eq(den, zero), zero, t), zero, zero], m, sum);
     }
     let go = l.fms(l.add(p, p), lh, d);
     let g = l.select(out, go, gb);

@@ -32,6 +32,8 @@ mod imp {
         type V = __m512d;
         type M = __mmask8;
         const W: usize = 8;
+        // vgetmantpd/vgetexppd normalise subnormal inputs (MXCSR.DAZ is never set by Rust).
+        const FREXP_SUBNORMAL: bool = true;
         #[inline(always)]
         fn splat(self, x: f64) -> __m512d {
             // SAFETY: the token proves AVX-512F.

@@ -74,6 +74,9 @@ pub(crate) trait Lanes: Copy + Send + Sync + 'static {
     /// Exponent/mantissa split of positive normal finite lanes: `(m, e)` with `x = m·2^e`,
     /// `m ∈ [1, 2)` and `e` an integer held as `f64`. Other inputs give unspecified lanes.
     fn frexp(self, x: Self::V) -> (Self::V, Self::V);
+    /// Whether [`Lanes::frexp`] also splits positive subnormal lanes exactly (then the
+    /// kernels skip their per-vector subnormal test and pre-scaling).
+    const FREXP_SUBNORMAL: bool = false;
     /// `2^k` for integer-valued lanes `k ∈ [-1022, 1023]`.
     fn pow2i(self, k: Self::V) -> Self::V;
     /// Round to nearest integer, ties to even.

@@ -9,7 +9,8 @@
 //! `ln(mp/mq) = 2·atanh(s) = 2s + s·z·P(z)` where `P` is fdlibm's degree-6 minimax polynomial
 //! (`Lg1…Lg7`, error < 2^-58.45 on this range), and `ln(p/q) = k·ln2_hi + (2s + (s·z·P + k·ln2_lo))`.
 //! One division per ratio. Subnormal inputs are pre-scaled by 2^54 (only on vectors that hold
-//! one, see [`needs_sub`]).
+//! one, see [`needs_sub`]) — except where the lanes' split handles them itself (AVX-512's
+//! `vgetmantpd`/`vgetexppd`).
 //!
 //! # Accuracy
 //! `ln(x)` (the ratio `x/1`): at most **2 ulp** (of `f64`) for every positive normal or
@@ -117,7 +118,7 @@ pub(crate) fn log_ratio_raw<L: Lanes, const SUB: bool>(l: L, p: L::V, q: L::V) -
 /// [`log_ratio_raw`] choosing the subnormal path per vector.
 #[inline(always)]
 pub(crate) fn log_ratio<L: Lanes>(l: L, p: L::V, q: L::V) -> LogRatio<L::V> {
-    if needs_sub(l, p, q) {
+    if !L::FREXP_SUBNORMAL && needs_sub(l, p, q) {
         log_ratio_raw::<L, true>(l, p, q)
     } else {
         log_ratio_raw::<L, false>(l, p, q)
