@@ -342,6 +342,31 @@ fn avx512_fast32<const MODE: u8, F: Term>(t: Avx512, p: &[f32], q: &[f32], whole
     }
 }
 
+/// The AVX-512 path of KL, generalised KL and normalised KL for `f64` inputs
+/// ([`crate::fast64`]); chunks it cannot take are recomputed by the generic kernel `F` (the
+/// same for a chunk whichever way the input was split, so batch folds give the same bits).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn avx512_fast64<const MODE: u8, F: Term>(t: Avx512, p: &[f64], q: &[f64], whole: bool) -> Partial {
+    let n = p.len();
+    let step = if whole { crate::CHUNK } else { n.max(1) };
+    let mut acc = Partial::new(F::FUNC);
+    let mut start = 0;
+    loop {
+        let end = (start + step).min(n);
+        let (pc, qc) = (&p[start..end], &q[start..end]);
+        let part = match crate::fast64::chunk::<Avx512, MODE>(t, pc, qc) {
+            Some(part) => part,
+            None => chunked::run_chunk::<Avx512, f64, F>(t, [pc, qc, pc, pc], 1.0),
+        };
+        acc = acc.combine(part);
+        start = end;
+        if start >= n {
+            return acc;
+        }
+    }
+}
+
 fn generic_entry<L: crate::lanes::Lanes, T: Load, F: Term>(
     l: L,
     ins: [&[T]; 4],
@@ -490,6 +515,27 @@ impl Kernels {
                         Func::Entropy => avx512_fast32::<ENT, Entropy>(t, p, q, whole),
                         Func::JsDivergence => avx512_fast32::<JS, JsDivergence>(t, p, q, whole),
                         _ => avx512_fast32::<KLN, KlNormalized>(t, p, q, whole),
+                    }
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Slice::F64(p)
+                if matches!(self.imp, Imp::Avx512(_)) && crate::fast64::mode(func).is_some() =>
+            {
+                let Imp::Avx512(t) = self.imp else {
+                    unreachable!()
+                };
+                let Slice::F64(q) = T::slice(ins[1]) else {
+                    unreachable!("one element type per call")
+                };
+                use crate::fast64::{GKL, KL};
+                use kernels::{GeneralizedKl, Kl, KlNormalized};
+                // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
+                unsafe {
+                    match func {
+                        Func::Kl => avx512_fast64::<KL, Kl>(t, p, q, whole),
+                        Func::GeneralizedKl => avx512_fast64::<GKL, GeneralizedKl>(t, p, q, whole),
+                        _ => avx512_fast64::<{ crate::fast64::KLN }, KlNormalized>(t, p, q, whole),
                     }
                 }
             }

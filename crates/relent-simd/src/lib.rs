@@ -55,6 +55,7 @@ pub mod baseline;
 mod chunked;
 mod dispatch;
 mod fast32;
+mod fast64;
 #[cfg(test)]
 mod harness;
 mod kernels;

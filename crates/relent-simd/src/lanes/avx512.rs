@@ -126,6 +126,31 @@ mod imp {
             unsafe { _mm512_mask_blend_pd(m, b, a) }
         }
         #[inline(always)]
+        fn abs(self, a: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_abs_pd(a) }
+        }
+        #[inline(always)]
+        fn fms(self, a: __m512d, b: __m512d, c: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_fmsub_pd(a, b, c) }
+        }
+        #[inline(always)]
+        fn mask_add(self, src: __m512d, m: __mmask8, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_mask_add_pd(src, m, a, b) }
+        }
+        #[inline(always)]
+        fn mask_sub(self, src: __m512d, m: __mmask8, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_mask_sub_pd(src, m, a, b) }
+        }
+        #[inline(always)]
+        fn mask_mul(self, src: __m512d, m: __mmask8, a: __m512d, b: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F.
+            unsafe { _mm512_mask_mul_pd(src, m, a, b) }
+        }
+        #[inline(always)]
         fn any(self, m: __mmask8) -> bool {
             m != 0
         }

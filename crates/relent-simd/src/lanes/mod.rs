@@ -74,6 +74,31 @@ pub(crate) trait Lanes: Copy + Send + Sync + 'static {
     /// Exponent/mantissa split of positive normal finite lanes: `(m, e)` with `x = m·2^e`,
     /// `m ∈ [1, 2)` and `e` an integer held as `f64`. Other inputs give unspecified lanes.
     fn frexp(self, x: Self::V) -> (Self::V, Self::V);
+    /// `|a|`.
+    #[inline(always)]
+    fn abs(self, a: Self::V) -> Self::V {
+        self.max(a, self.sub(self.splat(0.0), a))
+    }
+    /// `a·b − c` with one rounding.
+    #[inline(always)]
+    fn fms(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V {
+        self.fma(a, b, self.sub(self.splat(0.0), c))
+    }
+    /// `m ? a + b : src` per lane (AVX-512: one merge-masked instruction).
+    #[inline(always)]
+    fn mask_add(self, src: Self::V, m: Self::M, a: Self::V, b: Self::V) -> Self::V {
+        self.select(m, self.add(a, b), src)
+    }
+    /// `m ? a − b : src` per lane (AVX-512: one merge-masked instruction).
+    #[inline(always)]
+    fn mask_sub(self, src: Self::V, m: Self::M, a: Self::V, b: Self::V) -> Self::V {
+        self.select(m, self.sub(a, b), src)
+    }
+    /// `m ? a·b : src` per lane (AVX-512: one merge-masked instruction).
+    #[inline(always)]
+    fn mask_mul(self, src: Self::V, m: Self::M, a: Self::V, b: Self::V) -> Self::V {
+        self.select(m, self.mul(a, b), src)
+    }
     /// Whether [`Lanes::frexp`] also splits positive subnormal lanes exactly (then the
     /// kernels skip their per-vector subnormal test and pre-scaling).
     const FREXP_SUBNORMAL: bool = false;
