@@ -615,3 +615,88 @@ fn gaussian_kl_with_intermediate_underflow() {
         "{got:e} vs {want:e}"
     );
 }
+
+/// `kl_logits`' documented scale S = Σ p·|ln p − ln q| + |lse(a/t)| + |lse(b/t)| (p, q the
+/// softmaxes), with each log-sum-exp as m/t + ln_1p(Σ of the other e^α) so that a peaked
+/// row's tiny lse is not rounded to 0 (which would make the check stricter than documented).
+fn logits_scale(a: &[f64], b: &[f64], t: f64) -> f64 {
+    let lse = |x: &[f64]| -> (f64, f64, Vec<f64>) {
+        let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let al: Vec<f64> = x.iter().map(|v| (v - m) / t).collect();
+        let top = al.iter().position(|&v| v == 0.0).unwrap();
+        let rest: f64 = (al.iter().enumerate())
+            .filter(|&(i, _)| i != top)
+            .map(|(_, v)| v.exp())
+            .sum();
+        (m / t + rest.ln_1p(), rest.ln_1p(), al)
+    };
+    let (la, sa, al) = lse(a);
+    let (lb, sb, be) = lse(b);
+    let terms: f64 = (al.iter().zip(&be))
+        .filter(|(x, _)| **x != f64::NEG_INFINITY)
+        .map(|(x, y)| (x - sa).exp() * ((x - sa) - (y - sb)).abs())
+        .sum();
+    terms + la.abs() + lb.abs()
+}
+
+/// `kl_logits` of `a`, `b` at `t` on every backend and through the checked API (nats and
+/// bits) is within 2^-49·S of the reference.
+fn assert_logits_within_bound(a: &[f64], b: &[f64], t: f64) {
+    let s = logits_scale(a, b, t);
+    let want = relent_scalar::kl_logits(a, b, t);
+    let bound = 2f64.powi(-49) * s;
+    let check = |what: &str, got: f64| {
+        assert!(
+            (got - want).abs() <= bound,
+            "{what}: {got:e} vs {want:e}, error {:.2} × 2^-49·S (S = {s:e})",
+            (got - want).abs() / bound
+        );
+    };
+    for bk in relent_simd::available_backends() {
+        let k = relent_simd::for_backend(bk).unwrap();
+        check(
+            bk.name(),
+            k.kl_logits(a, b, t, relent_simd::Precision::Default).value,
+        );
+    }
+    check("relent::kl_logits", relent::kl_logits(a, b, t).unwrap());
+    let bits = relent::kl_logits_bits(a, b, t).unwrap();
+    let want_bits = relent_scalar::kl_logits_bits(a, b, t);
+    let ln2 = std::f64::consts::LN_2;
+    assert!(
+        (bits - want_bits).abs() <= bound / ln2,
+        "kl_logits_bits: {bits:e} vs {want_bits:e}"
+    );
+}
+
+/// `kl_logits` of two peaked rows: each row's dominant e^0 = 1 absorbed, in its lane's sum,
+/// the small terms that ln(Sb/Sa) is made of (Sb − Sa came from the two rounded sums), so a
+/// tail sharing a lane with the maximum was lost: [0, −650] against [0, −800] on the
+/// one-lane backend was 0.7% off (error 2^-7 of S), [0, −∞ ×7, −40] against
+/// [0, −∞ ×7, −40.5] on every backend 2^-2.7 of S. The kernel now sums D = Σ (e^α − e^β)
+/// on its own.
+#[test]
+fn kl_logits_of_peaked_rows_keeps_the_tail() {
+    assert_logits_within_bound(&[0.0, -650.0], &[0.0, -800.0], 1.0);
+    let ninf = f64::NEG_INFINITY;
+    for (x, y) in [(-40.0, -40.5), (-40.0, -80.0), (-650.0, -800.0)] {
+        let mut a = vec![ninf; 9];
+        let mut b = vec![ninf; 9];
+        (a[0], a[8], b[0], b[8]) = (0.0, x, 0.0, y);
+        assert_logits_within_bound(&a, &b, 1.0);
+    }
+    // Across chunks (relent_simd::CHUNK = 4096), with the maxima in different chunks.
+    let mut a = vec![-60.0f64; 10_000];
+    let mut b = vec![-60.0f64; 10_000];
+    (a[5000], a[9000], b[5000], b[9000]) = (0.0, -40.0, 0.0, -40.5);
+    assert_logits_within_bound(&a, &b, 1.0);
+    (b[5000], b[50]) = (-60.0, 0.0);
+    assert_logits_within_bound(&a, &b, 1.0);
+    // A uniform row against a peaked one: Sb/Sa ≈ 1e-6, where 1 − D/Sa would round off the
+    // ratio's low bits.
+    let a = vec![0.0f64; 1_000_000];
+    let mut b = vec![-1000.0f64; 1_000_000];
+    b[0] = 0.0;
+    assert_logits_within_bound(&a, &b, 1.0);
+    assert_logits_within_bound(&b, &a, 1.0);
+}

@@ -4,8 +4,11 @@
 //! Per chunk, two passes: the maxima `ma = max a`, `mb = max b`, then with the shifted logits
 //! `α = (a − ma)/t`, `β = (b − mb)/t` (shifted before the division, so that neither a tiny
 //! temperature nor logits near `f64::MAX` overflow), `W = Σ e^α·(α − β)`, `Sa = Σ e^α`,
-//! `Sb = Σ e^β`, and `KL = W/Sa + ln(Sb/Sa)` (in [`crate::Partial::finish`]). Chunks are
-//! combined as in online softmax (sums rescaled to the larger maximum). Masked logits (−∞), and
+//! `Sb = Σ e^β`, `D = Σ (e^α − e^β)` (= Sa − Sb, summed per element: in `Sa` and `Sb` a
+//! row's dominant e^0 = 1 absorbs the small terms, and Sb − Sa from them would lose what
+//! ln(Sb/Sa) is made of when both rows are peaked), and `KL = W/Sa + ln(1 − D/Sa)` (in
+//! [`crate::Partial::finish`]). Chunks are combined as in online softmax (sums rescaled to
+//! the larger maximum). Masked logits (−∞), and
 //! shifted logits that are −∞ in `f64`, are zero probability: `α = −∞` contributes 0,
 //! `α` finite with `β = −∞` gives +∞ (even when `e^α` underflows).
 
@@ -84,11 +87,12 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
     let dm = l.sub(sa, sb);
     let (mut w_hi, mut w_lo, mut a_hi, mut a_lo, mut b_hi, mut b_lo) =
         (zero, zero, zero, zero, zero, zero);
+    let (mut d_hi, mut d_lo) = (zero, zero);
     let mut w_inf = l.lt(zero, zero);
     let mut v = 0;
     while v < nv {
         let end = (v + BLOCK).min(nv);
-        let (mut bw, mut ba, mut bb) = (zero, zero, zero);
+        let (mut bw, mut ba, mut bb, mut bd) = (zero, zero, zero, zero);
         while v < end {
             let (x, y) = (load_at(l, a, v), load_at(l, b, v));
             // x − m is −∞ only for x = −∞ (m finite): then α = −∞.
@@ -123,11 +127,13 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
             bw = l.add(bw, t);
             ba = l.add(ba, ea);
             bb = l.add(bb, eb);
+            bd = l.add(bd, l.sub(ea, eb));
             v += 1;
         }
         two_sum_acc(l, &mut w_hi, &mut w_lo, bw);
         two_sum_acc(l, &mut a_hi, &mut a_lo, ba);
         two_sum_acc(l, &mut b_hi, &mut b_lo, bb);
+        two_sum_acc(l, &mut d_hi, &mut d_lo, bd);
     }
     out.s = [
         if l.any(w_inf) {
@@ -137,6 +143,7 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
         },
         reduce(l, a_hi, a_lo),
         reduce(l, b_hi, b_lo),
+        reduce(l, d_hi, d_lo),
     ];
     out
 }
