@@ -700,3 +700,60 @@ fn kl_logits_of_peaked_rows_keeps_the_tail() {
     assert_logits_within_bound(&a, &b, 1.0);
     assert_logits_within_bound(&b, &a, 1.0);
 }
+
+/// Fuzzer (`checked_single`, `fuzz/corpus/checked_single/kl-logits-f64-huge-scaled-logits-a`
+/// and `-b`): `kl_logits(_bits)` of `f64` logits was off by 2^-46.9 and 2^-45.6 of S (2^-49
+/// documented). The shifted logit α = fl(fl(x − m)/t) is off by up to |α|·2^-53, so e^α is
+/// off by that much relative — here α ≈ −375 and −271, with weights e^α multiplied by
+/// ln q ≈ −1e297 and −1.6e306, terms that make up S. The same happened with ordinary logits
+/// whose peaked rows put S in their tails ([0, −4] against [0, −8] at t = 0.1: 2^-48.7). The
+/// kernel now recovers the rounding (TwoSum and the division's remainder) for `f64` inputs
+/// and `Precision::High`.
+#[test]
+fn kl_logits_of_rounded_shifted_logits_within_bound() {
+    // -a: kl_logits_bits, t = 0.001.
+    let mut a = vec![0.0f64; 49];
+    a[..11].copy_from_slice(&[
+        -0.375,
+        0.0,
+        -7.375,
+        0.0,
+        -0.0,
+        -7.625,
+        -5.375,
+        -6.625,
+        -15.25,
+        -4.75,
+        -1.565008398418351e-209,
+    ]);
+    a[44..48].copy_from_slice(&[-745.0; 4]);
+    a[48] = -1.1575873795301373e294;
+    let mut b = vec![-14.875f64; 49];
+    b[..9].copy_from_slice(&[
+        -1.157117770045541e294,
+        6.604898770656971e-304,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        -12.0,
+    ]);
+    assert_logits_within_bound(&a, &b, 0.001);
+    // -b: kl_logits, t = 2.6870679498266252e-306.
+    let a = [0.0, -0.375, 0.0, 0.0, -8.125, 7.2903641020126465e-304, 0.0];
+    let b = [-4.375, -4.125, 0.0, 0.0, 0.0, 0.0, 0.0];
+    assert_logits_within_bound(&a, &b, 2.6870679498266252e-306);
+    // Ordinary logits, peaked rows.
+    assert_logits_within_bound(&[0.0, -4.0], &[0.0, -8.0], 0.1);
+    assert_logits_within_bound(&[0.0, -7.3], &[0.0, -4e16], 0.1);
+    assert_logits_within_bound(&[0.0, -0.7], &[0.0, -4e60], 0.001);
+    // The f32 path at Precision::High takes the same correction.
+    let (x, y) = ([0.0f32, -0.7], [0.0f32, -4e30]);
+    let (xf, yf) = (x.map(f64::from), y.map(f64::from));
+    let want = relent_scalar::kl_logits(&x, &y, 0.001);
+    let got = relent::precise::kl_logits(&x, &y, 0.001).unwrap();
+    let bound = 2f64.powi(-49) * logits_scale(&xf, &yf, 0.001);
+    assert!((got - want).abs() <= bound, "{got:e} vs {want:e}");
+}

@@ -32,6 +32,7 @@ mod imp {
         type V = __m512d;
         type M = __mmask8;
         const W: usize = 8;
+        const FUSED_FMA: bool = true;
         #[inline(always)]
         fn splat(self, x: f64) -> __m512d {
             // SAFETY: the token proves AVX-512F.
