@@ -125,7 +125,8 @@ pub enum Func {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Partial {
     pub(crate) func: Func,
-    pub(crate) s: [Dd; 3],
+    /// The streams' sums; `s[3]` is used by `kl_logits` only (`D = Σ (e^α − e^β)`).
+    pub(crate) s: [Dd; 4],
     /// `kl_logits` only: the shifts (maxima) the sums are relative to.
     pub(crate) m: [f64; 2],
     /// `kl_logits` only: the temperature (0 in the empty partial).
@@ -146,7 +147,7 @@ impl Partial {
     pub fn new(func: Func) -> Partial {
         Partial {
             func,
-            s: [Dd::default(); 3],
+            s: [Dd::default(); 4],
             m: [f64::NEG_INFINITY; 2],
             t: 0.0,
             invalid: false,
@@ -215,7 +216,10 @@ impl Partial {
                     (m - big) / t
                 }
             };
-            let side = |p: &Partial| -> (Dd, Dd, Dd) {
+            // D = Sa − Sb (summed per element as e^α − e^β, so that a row's dominant 1 never
+            // absorbs the small terms whose difference ln(Sb/Sa) is made of) → e^δa·D where
+            // both shifts move alike, else e^δa·Sa − e^δb·Sb.
+            let side = |p: &Partial| -> [Dd; 4] {
                 let (da, db) = (d(p.m[0], ma), d(p.m[1], mb));
                 let (fa, fb) = (da.exp(), db.exp());
                 let sb = if fb == 0.0 {
@@ -223,12 +227,24 @@ impl Partial {
                 } else {
                     p.s[2].scale(fb)
                 };
+                let sa = if fa == 0.0 {
+                    Dd::default()
+                } else {
+                    p.s[1].scale(fa)
+                };
+                let dd = if fa != fb {
+                    sa.add(sb.neg())
+                } else if fa == 0.0 {
+                    Dd::default()
+                } else {
+                    p.s[3].scale(fa)
+                };
                 if p.s[0].hi == f64::INFINITY {
                     // A finite logit against a masked one: +∞ whatever the rescaling.
-                    return (Dd::new(f64::INFINITY, 0.0), p.s[1].scale(fa), sb);
+                    return [Dd::new(f64::INFINITY, 0.0), p.s[1].scale(fa), sb, dd];
                 }
                 if fa == 0.0 {
-                    return (Dd::default(), Dd::default(), sb);
+                    return [Dd::default(), Dd::default(), sb, dd];
                 }
                 let w = if db == f64::NEG_INFINITY {
                     // p > 0 somewhere on this side where q = 0.
@@ -240,12 +256,11 @@ impl Partial {
                     let sa = p.s[1];
                     p.s[0].add(Dd::new(sa.hi * dd, sa.lo * dd)).scale(fa)
                 };
-                (w, p.s[1].scale(fa), sb)
+                [w, sa, sb, dd]
             };
-            let (w1, a1, b1) = side(&self);
-            let (w2, a2, b2) = side(&next);
+            let (x, y) = (side(&self), side(&next));
             out.m = [ma, mb];
-            out.s = [w1.add(w2), a1.add(a2), b1.add(b2)];
+            out.s = [0, 1, 2, 3].map(|i| x[i].add(y[i]));
             return out;
         }
         Partial {
@@ -254,6 +269,7 @@ impl Partial {
                 self.s[0].add(next.s[0]),
                 self.s[1].add(next.s[1]),
                 self.s[2].add(next.s[2]),
+                self.s[3].add(next.s[3]),
             ],
             m: self.m,
             t: self.t,
@@ -277,7 +293,7 @@ impl Partial {
     /// assert!(!out.invalid);
     /// ```
     pub fn finish(self) -> Output {
-        let [a, b, c] = self.s;
+        let [a, b, c, d] = self.s;
         let value = match self.func {
             Func::Kl => a.add(b).value(),
             Func::KlNormalized => {
@@ -295,14 +311,23 @@ impl Partial {
                 0.5 * a.value()
             }
             Func::KlLogits => {
-                // KL = W/Sa + ln(Sb/Sa), W = Σ e^α·(α − β).
+                // KL = W/Sa + ln(Sb/Sa), W = Σ e^α·(α − β); ln(Sb/Sa) = ln(1 − D/Sa) with
+                // D = Sa − Sb summed on its own (Sb − Sa from the two sums would have lost the
+                // small terms next to each row's dominant e^0 = 1), or ln of the ratio where
+                // it is far from 1 (there 1 − D/Sa would round off Sb/Sa's low bits).
                 let (w, sa, sb) = (a.value(), b.value(), c.value());
                 if self.m[0] == f64::NEG_INFINITY || sa == 0.0 {
                     0.0
                 } else if sb == 0.0 || w == f64::INFINITY {
                     f64::INFINITY
                 } else {
-                    w / sa + (c.add(b.neg()).value() / sa).ln_1p()
+                    let r = sb / sa;
+                    let l = if (0.5..=2.0).contains(&r) {
+                        (-d.value() / sa).ln_1p()
+                    } else {
+                        r.ln()
+                    };
+                    w / sa + l
                 }
             }
             _ => a.value(),
@@ -321,7 +346,7 @@ impl Partial {
     /// (both already normalised, or totals within a few per cent) pass; where the totals
     /// differ a lot, `φ(t)` dominates and the caller computes exactly instead.
     pub(crate) fn normalized_well_conditioned(&self) -> bool {
-        let [a, b, c] = self.s;
+        let [a, b, c, _] = self.s;
         let (sp, sq) = (b.value(), c.value());
         let (lo, hi) = (2f64.powi(-900), 2f64.powi(900));
         if !(sp >= lo && sp <= hi && sq >= lo && sq <= hi) {

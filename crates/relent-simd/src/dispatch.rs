@@ -299,22 +299,21 @@ fn avx512_entry<T: Load, F: Term>(t: Avx512, ins: [&[T]; 4], aux: f64, whole: bo
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn avx2_logits<T: Load>(t: Avx2, a: &[T], b: &[T], temp: f64, whole: bool) -> Partial {
-    if whole {
-        logits::run_all(t, a, b, temp)
-    } else {
-        logits::run_chunk(t, a, b, temp)
-    }
+fn avx2_logits<T: Load>(t: Avx2, a: &[T], b: &[T], temp: f64, whole: bool, exact: bool) -> Partial {
+    logits::run(t, a, b, temp, whole, exact)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
-fn avx512_logits<T: Load>(t: Avx512, a: &[T], b: &[T], temp: f64, whole: bool) -> Partial {
-    if whole {
-        logits::run_all(t, a, b, temp)
-    } else {
-        logits::run_chunk(t, a, b, temp)
-    }
+fn avx512_logits<T: Load>(
+    t: Avx512,
+    a: &[T],
+    b: &[T],
+    temp: f64,
+    whole: bool,
+    exact: bool,
+) -> Partial {
+    logits::run(t, a, b, temp, whole, exact)
 }
 
 /// The fast `f32` path of a `g`-based function on AVX-512 ([`crate::fast32`]); chunks it
@@ -411,34 +410,31 @@ impl Kernels {
         }
     }
 
-    fn go_logits<T: Load>(&self, a: &[T], b: &[T], temp: f64, whole: bool) -> Partial {
+    /// `kl_logits`; `exact`: recover the rounding of the shifted logits (for the 2^-49
+    /// bound: `f64` inputs and [`Precision::High`]).
+    fn go_logits<T: Load>(&self, a: &[T], b: &[T], temp: f64, whole: bool, exact: bool) -> Partial {
         match self.imp {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
-            Imp::Avx512(t) => unsafe { avx512_logits(t, a, b, temp, whole) },
+            Imp::Avx512(t) => unsafe { avx512_logits(t, a, b, temp, whole, exact) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
-            Imp::Avx2(t) => unsafe { avx2_logits(t, a, b, temp, whole) },
-            Imp::Portable(t) => {
-                if whole {
-                    logits::run_all(t, a, b, temp)
-                } else {
-                    logits::run_chunk(t, a, b, temp)
-                }
-            }
-            Imp::Scalar(t) => {
-                if whole {
-                    logits::run_all(t, a, b, temp)
-                } else {
-                    logits::run_chunk(t, a, b, temp)
-                }
-            }
+            Imp::Avx2(t) => unsafe { avx2_logits(t, a, b, temp, whole, exact) },
+            Imp::Portable(t) => logits::run(t, a, b, temp, whole, exact),
+            Imp::Scalar(t) => logits::run(t, a, b, temp, whole, exact),
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!(),
         }
     }
 
-    fn go<T: Load>(&self, func: Func, ins: [&[T]; 4], aux: f64, whole: bool) -> Partial {
+    fn go<T: Load>(
+        &self,
+        func: Func,
+        ins: [&[T]; 4],
+        aux: f64,
+        whole: bool,
+        precision: Precision,
+    ) -> Partial {
         use kernels::*;
         match func {
             Func::Kl => self.go_term::<T, Kl>(ins, aux, whole),
@@ -451,7 +447,11 @@ impl Kernels {
             Func::KlLog => self.go_term::<T, KlLog>(ins, aux, whole),
             Func::GaussianKlDiag => self.go_term::<T, GaussianKlDiag>(ins, aux, whole),
             Func::GaussianKlDiagLogvar => self.go_term::<T, GaussianKlDiagLogvar>(ins, aux, whole),
-            Func::KlLogits => self.go_logits(ins[0], ins[1], aux, whole),
+            Func::KlLogits => {
+                let wide = core::any::TypeId::of::<T>() == core::any::TypeId::of::<f64>();
+                let exact = wide || precision == Precision::High;
+                self.go_logits(ins[0], ins[1], aux, whole, exact)
+            }
         }
     }
 
@@ -485,7 +485,7 @@ impl Kernels {
                     Slice::$variant(x) => x,
                     _ => unreachable!("one element type per call"),
                 });
-                self.go::<$t>(func, ins, param, whole)
+                self.go::<$t>(func, ins, param, whole, precision)
             }};
         }
         match T::slice(ins[0]) {

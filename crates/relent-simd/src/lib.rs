@@ -24,6 +24,9 @@
 //! KL in `f32` lanes instead (16 per vector, no division instruction; the same cancellation-free
 //! algorithm, see `fast32`): ≤ 2^-21 relative (measured worst 2^-23), about 2.4× faster.
 //! [`Precision::High`] always takes the `f64`-lane kernels; `f64` inputs always get 2^-49.
+//! `kl_logits` recovers the rounding of its shifted logits only where 2^-49 is promised
+//! (`f64` inputs, `Precision::High`); `f32`, `f16` and `bf16` at the default precision skip
+//! that step (its error, ≤ |α|·2^-53 of a term, is far inside 2^-21).
 //! The documented bound for `f32`/`f16`/`bf16` inputs at the default precision is 2^-21 for
 //! every function and backend, so more functions can move to `f32` lanes without a contract
 //! change.

@@ -758,10 +758,6 @@ macro_rules! functions {
     ///   0 — +∞ against an unmasked `logits_a` — although the exact KL can be finite there
     ///   (up to `f64::MAX`). (In `logits_a` such an entry's probability is below e^-MAX and
     ///   counting it as 0 changes nothing.)
-    /// - known limitation: `f64` logits whose scaled differences reach ~1e100 and beyond
-    ///   (logits near ±1e294 or temperatures near 1e-306) can miss the bound by up to ~10×:
-    ///   the fuzzer found 2^-45.7 of the scale where 2^-49 is promised (two inputs, kept in
-    ///   `fuzz/known-failures/checked_single/`).
     fn kl_logits, kl_logits_bits(logits_a: Log, logits_b: Log; temperature) NonZero non_negative;
     kernel: kl_logits, nats, nats_bits;
     scale: "S = Σ pᵢ·|ln pᵢ − ln qᵢ| + |lse(a/t)| + |lse(b/t)|, with p = softmax(a/t), q = softmax(b/t) and lse the log-sum-exp of a row: the fused, streaming form cancels the log-sum-exp shifts, so for near-identical rows the error is relative to the shifts, not to the (tiny) KL";

@@ -615,3 +615,145 @@ fn gaussian_kl_with_intermediate_underflow() {
         "{got:e} vs {want:e}"
     );
 }
+
+/// `kl_logits`' documented scale S = Σ p·|ln p − ln q| + |lse(a/t)| + |lse(b/t)| (p, q the
+/// softmaxes), with each log-sum-exp as m/t + ln_1p(Σ of the other e^α) so that a peaked
+/// row's tiny lse is not rounded to 0 (which would make the check stricter than documented).
+fn logits_scale(a: &[f64], b: &[f64], t: f64) -> f64 {
+    let lse = |x: &[f64]| -> (f64, f64, Vec<f64>) {
+        let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let al: Vec<f64> = x.iter().map(|v| (v - m) / t).collect();
+        let top = al.iter().position(|&v| v == 0.0).unwrap();
+        let rest: f64 = (al.iter().enumerate())
+            .filter(|&(i, _)| i != top)
+            .map(|(_, v)| v.exp())
+            .sum();
+        (m / t + rest.ln_1p(), rest.ln_1p(), al)
+    };
+    let (la, sa, al) = lse(a);
+    let (lb, sb, be) = lse(b);
+    let terms: f64 = (al.iter().zip(&be))
+        .filter(|(x, _)| **x != f64::NEG_INFINITY)
+        .map(|(x, y)| (x - sa).exp() * ((x - sa) - (y - sb)).abs())
+        .sum();
+    terms + la.abs() + lb.abs()
+}
+
+/// `kl_logits` of `a`, `b` at `t` on every backend and through the checked API (nats and
+/// bits) is within 2^-49·S of the reference.
+fn assert_logits_within_bound(a: &[f64], b: &[f64], t: f64) {
+    let s = logits_scale(a, b, t);
+    let want = relent_scalar::kl_logits(a, b, t);
+    let bound = 2f64.powi(-49) * s;
+    let check = |what: &str, got: f64| {
+        assert!(
+            (got - want).abs() <= bound,
+            "{what}: {got:e} vs {want:e}, error {:.2} × 2^-49·S (S = {s:e})",
+            (got - want).abs() / bound
+        );
+    };
+    for bk in relent_simd::available_backends() {
+        let k = relent_simd::for_backend(bk).unwrap();
+        check(
+            bk.name(),
+            k.kl_logits(a, b, t, relent_simd::Precision::Default).value,
+        );
+    }
+    check("relent::kl_logits", relent::kl_logits(a, b, t).unwrap());
+    let bits = relent::kl_logits_bits(a, b, t).unwrap();
+    let want_bits = relent_scalar::kl_logits_bits(a, b, t);
+    let ln2 = std::f64::consts::LN_2;
+    assert!(
+        (bits - want_bits).abs() <= bound / ln2,
+        "kl_logits_bits: {bits:e} vs {want_bits:e}"
+    );
+}
+
+/// `kl_logits` of two peaked rows: each row's dominant e^0 = 1 absorbed, in its lane's sum,
+/// the small terms that ln(Sb/Sa) is made of (Sb − Sa came from the two rounded sums), so a
+/// tail sharing a lane with the maximum was lost: [0, −650] against [0, −800] on the
+/// one-lane backend was 0.7% off (error 2^-7 of S), [0, −∞ ×7, −40] against
+/// [0, −∞ ×7, −40.5] on every backend 2^-2.7 of S. The kernel now sums D = Σ (e^α − e^β)
+/// on its own.
+#[test]
+fn kl_logits_of_peaked_rows_keeps_the_tail() {
+    assert_logits_within_bound(&[0.0, -650.0], &[0.0, -800.0], 1.0);
+    let ninf = f64::NEG_INFINITY;
+    for (x, y) in [(-40.0, -40.5), (-40.0, -80.0), (-650.0, -800.0)] {
+        let mut a = vec![ninf; 9];
+        let mut b = vec![ninf; 9];
+        (a[0], a[8], b[0], b[8]) = (0.0, x, 0.0, y);
+        assert_logits_within_bound(&a, &b, 1.0);
+    }
+    // Across chunks (relent_simd::CHUNK = 4096), with the maxima in different chunks.
+    let mut a = vec![-60.0f64; 10_000];
+    let mut b = vec![-60.0f64; 10_000];
+    (a[5000], a[9000], b[5000], b[9000]) = (0.0, -40.0, 0.0, -40.5);
+    assert_logits_within_bound(&a, &b, 1.0);
+    (b[5000], b[50]) = (-60.0, 0.0);
+    assert_logits_within_bound(&a, &b, 1.0);
+    // A uniform row against a peaked one: Sb/Sa ≈ 1e-6, where 1 − D/Sa would round off the
+    // ratio's low bits.
+    let a = vec![0.0f64; 1_000_000];
+    let mut b = vec![-1000.0f64; 1_000_000];
+    b[0] = 0.0;
+    assert_logits_within_bound(&a, &b, 1.0);
+    assert_logits_within_bound(&b, &a, 1.0);
+}
+
+/// Fuzzer (`checked_single`, `fuzz/corpus/checked_single/kl-logits-f64-huge-scaled-logits-a`
+/// and `-b`): `kl_logits(_bits)` of `f64` logits was off by 2^-46.9 and 2^-45.6 of S (2^-49
+/// documented). The shifted logit α = fl(fl(x − m)/t) is off by up to |α|·2^-53, so e^α is
+/// off by that much relative — here α ≈ −375 and −271, with weights e^α multiplied by
+/// ln q ≈ −1e297 and −1.6e306, terms that make up S. The same happened with ordinary logits
+/// whose peaked rows put S in their tails ([0, −4] against [0, −8] at t = 0.1: 2^-48.7). The
+/// kernel now recovers the rounding (TwoSum and the division's remainder) for `f64` inputs
+/// and `Precision::High`.
+#[test]
+fn kl_logits_of_rounded_shifted_logits_within_bound() {
+    // -a: kl_logits_bits, t = 0.001.
+    let mut a = vec![0.0f64; 49];
+    a[..11].copy_from_slice(&[
+        -0.375,
+        0.0,
+        -7.375,
+        0.0,
+        -0.0,
+        -7.625,
+        -5.375,
+        -6.625,
+        -15.25,
+        -4.75,
+        -1.565008398418351e-209,
+    ]);
+    a[44..48].copy_from_slice(&[-745.0; 4]);
+    a[48] = -1.1575873795301373e294;
+    let mut b = vec![-14.875f64; 49];
+    b[..9].copy_from_slice(&[
+        -1.157117770045541e294,
+        6.604898770656971e-304,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        -12.0,
+    ]);
+    assert_logits_within_bound(&a, &b, 0.001);
+    // -b: kl_logits, t = 2.6870679498266252e-306.
+    let a = [0.0, -0.375, 0.0, 0.0, -8.125, 7.2903641020126465e-304, 0.0];
+    let b = [-4.375, -4.125, 0.0, 0.0, 0.0, 0.0, 0.0];
+    assert_logits_within_bound(&a, &b, 2.6870679498266252e-306);
+    // Ordinary logits, peaked rows.
+    assert_logits_within_bound(&[0.0, -4.0], &[0.0, -8.0], 0.1);
+    assert_logits_within_bound(&[0.0, -7.3], &[0.0, -4e16], 0.1);
+    assert_logits_within_bound(&[0.0, -0.7], &[0.0, -4e60], 0.001);
+    // The f32 path at Precision::High takes the same correction.
+    let (x, y) = ([0.0f32, -0.7], [0.0f32, -4e30]);
+    let (xf, yf) = (x.map(f64::from), y.map(f64::from));
+    let want = relent_scalar::kl_logits(&x, &y, 0.001);
+    let got = relent::precise::kl_logits(&x, &y, 0.001).unwrap();
+    let bound = 2f64.powi(-49) * logits_scale(&xf, &yf, 0.001);
+    assert!((got - want).abs() <= bound, "{got:e} vs {want:e}");
+}

@@ -4,10 +4,19 @@
 //! Per chunk, two passes: the maxima `ma = max a`, `mb = max b`, then with the shifted logits
 //! `α = (a − ma)/t`, `β = (b − mb)/t` (shifted before the division, so that neither a tiny
 //! temperature nor logits near `f64::MAX` overflow), `W = Σ e^α·(α − β)`, `Sa = Σ e^α`,
-//! `Sb = Σ e^β`, and `KL = W/Sa + ln(Sb/Sa)` (in [`crate::Partial::finish`]). Chunks are
-//! combined as in online softmax (sums rescaled to the larger maximum). Masked logits (−∞), and
+//! `Sb = Σ e^β`, `D = Σ (e^α − e^β)` (= Sa − Sb, summed per element: in `Sa` and `Sb` a
+//! row's dominant e^0 = 1 absorbs the small terms, and Sb − Sa from them would lose what
+//! ln(Sb/Sa) is made of when both rows are peaked), and `KL = W/Sa + ln(1 − D/Sa)` (in
+//! [`crate::Partial::finish`]). Chunks are combined as in online softmax (sums rescaled to
+//! the larger maximum). Masked logits (−∞), and
 //! shifted logits that are −∞ in `f64`, are zero probability: `α = −∞` contributes 0,
 //! `α` finite with `β = −∞` gives +∞ (even when `e^α` underflows).
+//!
+//! For the 2^-49 bound (`f64` inputs, `Precision::High`) the rounding of `α` and `β` is
+//! recovered exactly and applied to `e^α`, `e^β` ([`shift_fix`]): a rounded shifted logit
+//! makes `e^α` off by up to |α|·2^-53 relative, which terms far in a peaked row's tail can
+//! carry into the result. `f32`, `f16` and `bf16` inputs at `Precision::Default` (2^-21) skip
+//! it.
 
 use crate::chunked::{BLOCK, Func, Partial, reduce};
 use crate::lanes::{Lanes, Load};
@@ -43,6 +52,90 @@ fn load_at<L: Lanes, T: Load>(l: L, s: &[T], v: usize) -> L::V {
     }
 }
 
+/// What [`shift_fix`] needs, per row: `−m` (the row's shift), `t` split into halves for
+/// Dekker's product (backends whose `fma` is not fused), `1/t` (0 for a subnormal `t`, where
+/// the division's remainder is not exact: no correction there) and the largest plausible
+/// correction.
+struct Fix<V> {
+    nm: V,
+    t_hi: V,
+    t_lo: V,
+    inv: V,
+    lim: V,
+    nlim: V,
+}
+
+impl<V: Copy> Fix<V> {
+    #[inline(always)]
+    fn new<L: Lanes<V = V>>(l: L, m: f64, t: f64) -> Self {
+        let c = 134_217_729.0 * t;
+        let t_hi = c - (c - t);
+        // |δ| ≤ |α|·2^-52 with |α| < 1100 where e^α matters; anything larger (an overflow
+        // in the residual's arithmetic, where e^α is 0 anyway) is dropped.
+        let lim = 2f64.powi(-40);
+        Fix {
+            nm: l.splat(-m),
+            t_hi: l.splat(t_hi),
+            t_lo: l.splat(t - t_hi),
+            inv: l.splat(if t >= f64::MIN_POSITIVE { 1.0 / t } else { 0.0 }),
+            lim: l.splat(lim),
+            nlim: l.splat(-lim),
+        }
+    }
+}
+
+/// `e·(1 + δ)` for `e = e^α`, with `δ = (x − m)/t − α` the rounding error of the shifted
+/// logit `α = fl(fl(x − m)/t)`, recovered exactly: `x − m = d + e_s` (TwoSum, `d` the
+/// rounded difference) and `d = α·t + r` (the division's remainder, exact: by an FMA, or by
+/// Dekker's product where `fma` is not fused), so `δ = (r + e_s)/t` (taken as `(r + e_s)·(1/t)`:
+/// δ's own relative error does not matter).
+///
+/// Without it `e^α` is off by up to |α|·2^-53 relative (2^-43.5 at α ≈ −745), which a term
+/// `p·ln(p/q)` whose `ln q` is huge (a tiny temperature, huge logits), or terms that
+/// dominate the scale S because every row is peaked, carry into the result.
+#[inline(always)]
+fn shift_fix<L: Lanes>(l: L, f: &Fix<L::V>, x: L::V, d: L::V, al: L::V, tv: L::V, e: L::V) -> L::V {
+    let zero = l.splat(0.0);
+    let bb = l.sub(d, x);
+    let es = l.add(l.sub(x, l.sub(d, bb)), l.sub(f.nm, bb));
+    let r = if L::FUSED_FMA {
+        l.fma(l.sub(zero, al), tv, d)
+    } else {
+        // α·t = p + pe exactly (Dekker), then d − p is exact (Sterbenz) and so is r.
+        let p = l.mul(al, tv);
+        let c = l.mul(al, l.splat(134_217_729.0));
+        let a_hi = l.sub(c, l.sub(c, al));
+        let a_lo = l.sub(al, a_hi);
+        let pe = l.sub(l.mul(a_hi, f.t_hi), p);
+        let pe = l.add(pe, l.mul(a_hi, f.t_lo));
+        let pe = l.add(pe, l.mul(a_lo, f.t_hi));
+        let pe = l.add(pe, l.mul(a_lo, f.t_lo));
+        l.sub(l.sub(d, p), pe)
+    };
+    let delta = l.mul(l.add(r, es), f.inv);
+    // NaN (masked logits: −∞ − m) and implausible values give no correction.
+    let ok = l.and(l.lt(delta, f.lim), l.lt(f.nlim, delta));
+    l.fma(e, l.select(ok, delta, zero), e)
+}
+
+/// [`run_all`] or [`run_chunk`], with or without [`shift_fix`].
+#[inline(always)]
+pub(crate) fn run<L: Lanes, T: Load>(
+    l: L,
+    a: &[T],
+    b: &[T],
+    temp: f64,
+    whole: bool,
+    exact: bool,
+) -> Partial {
+    match (whole, exact) {
+        (true, true) => run_all::<L, T, true>(l, a, b, temp),
+        (true, false) => run_all::<L, T, false>(l, a, b, temp),
+        (false, true) => run_chunk::<L, T, true>(l, a, b, temp),
+        (false, false) => run_chunk::<L, T, false>(l, a, b, temp),
+    }
+}
+
 /// One chunk of `kl_logits` at temperature `temp > 0`.
 ///
 /// With the chunk's largest logits `ma`, `mb`, the shifted logits are `α = (x − ma)/temp`,
@@ -54,7 +147,12 @@ fn load_at<L: Lanes, T: Load>(l: L, s: &[T], v: usize) -> L::V {
 /// mathematically even when `α` is −∞ in `f64`), makes `W = +∞`. `α − β ≥ α`, so the negative terms are bounded by
 /// `|α|·e^α` and `W` never meets `∞ − ∞`.
 #[inline(always)]
-pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) -> Partial {
+pub(crate) fn run_chunk<L: Lanes, T: Load, const EXACT: bool>(
+    l: L,
+    a: &[T],
+    b: &[T],
+    temp: f64,
+) -> Partial {
     let n = a.len();
     let b = &b[..n];
     let w = L::W;
@@ -82,20 +180,27 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
     let sa = l.splat(if ma == f64::NEG_INFINITY { 0.0 } else { ma });
     let sb = l.splat(if mb == f64::NEG_INFINITY { 0.0 } else { mb });
     let dm = l.sub(sa, sb);
+    let fix_a = Fix::new(l, if ma == f64::NEG_INFINITY { 0.0 } else { ma }, temp);
+    let fix_b = Fix::new(l, if mb == f64::NEG_INFINITY { 0.0 } else { mb }, temp);
     let (mut w_hi, mut w_lo, mut a_hi, mut a_lo, mut b_hi, mut b_lo) =
         (zero, zero, zero, zero, zero, zero);
+    let (mut d_hi, mut d_lo) = (zero, zero);
     let mut w_inf = l.lt(zero, zero);
     let mut v = 0;
     while v < nv {
         let end = (v + BLOCK).min(nv);
-        let (mut bw, mut ba, mut bb) = (zero, zero, zero);
+        let (mut bw, mut ba, mut bb, mut bd) = (zero, zero, zero, zero);
         while v < end {
             let (x, y) = (load_at(l, a, v), load_at(l, b, v));
             // x − m is −∞ only for x = −∞ (m finite): then α = −∞.
-            let al = l.div(l.sub(x, sa), tv);
-            let be = l.div(l.sub(y, sb), tv);
-            let ea = exp(l, al);
-            let eb = exp(l, be);
+            let (xa, yb) = (l.sub(x, sa), l.sub(y, sb));
+            let al = l.div(xa, tv);
+            let be = l.div(yb, tv);
+            let (mut ea, mut eb) = (exp(l, al), exp(l, be));
+            if EXACT {
+                ea = shift_fix(l, &fix_a, x, xa, al, tv, ea);
+                eb = shift_fix(l, &fix_b, y, yb, be, tv, eb);
+            }
             let p_pos = l.lt(ninf, al);
             let q_zero = l.eq(be, ninf);
             // +∞: a finite logit against a masked one (p > 0 even when α underflows to −∞),
@@ -114,7 +219,6 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
             let c1 = l.div(l.sub(l.sub(x, y), dm), tv);
             let xy = l.sub(x, y);
             let e1 = l.add(l.max(xy, l.sub(zero, xy)), l.max(dm, l.sub(zero, dm)));
-            let (xa, yb) = (l.sub(x, sa), l.sub(y, sb));
             let e2 = l.add(l.max(xa, l.sub(zero, xa)), l.max(yb, l.sub(zero, yb)));
             let c1_ok = l.and(l.and(l.lt(c1, inf), l.lt(ninf, c1)), l.le(e1, e2));
             let c = l.select(c1_ok, c1, l.sub(al, be));
@@ -123,11 +227,13 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
             bw = l.add(bw, t);
             ba = l.add(ba, ea);
             bb = l.add(bb, eb);
+            bd = l.add(bd, l.sub(ea, eb));
             v += 1;
         }
         two_sum_acc(l, &mut w_hi, &mut w_lo, bw);
         two_sum_acc(l, &mut a_hi, &mut a_lo, ba);
         two_sum_acc(l, &mut b_hi, &mut b_lo, bb);
+        two_sum_acc(l, &mut d_hi, &mut d_lo, bd);
     }
     out.s = [
         if l.any(w_inf) {
@@ -137,19 +243,30 @@ pub(crate) fn run_chunk<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) ->
         },
         reduce(l, a_hi, a_lo),
         reduce(l, b_hi, b_lo),
+        reduce(l, d_hi, d_lo),
     ];
     out
 }
 
 /// The whole input, chunk by chunk.
 #[inline(always)]
-pub(crate) fn run_all<L: Lanes, T: Load>(l: L, a: &[T], b: &[T], temp: f64) -> Partial {
+pub(crate) fn run_all<L: Lanes, T: Load, const EXACT: bool>(
+    l: L,
+    a: &[T],
+    b: &[T],
+    temp: f64,
+) -> Partial {
     let n = a.len();
     let mut acc = Partial::new(Func::KlLogits);
     let mut start = 0;
     loop {
         let end = (start + crate::CHUNK).min(n);
-        acc = acc.combine(run_chunk(l, &a[start..end], &b[start..end], temp));
+        acc = acc.combine(run_chunk::<L, T, EXACT>(
+            l,
+            &a[start..end],
+            &b[start..end],
+            temp,
+        ));
         start = end;
         if start >= n {
             return acc;

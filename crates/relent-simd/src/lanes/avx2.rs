@@ -33,6 +33,7 @@ mod imp {
         type V = __m256d;
         type M = __m256d;
         const W: usize = 4;
+        const FUSED_FMA: bool = true;
         #[inline(always)]
         fn splat(self, x: f64) -> __m256d {
             // SAFETY: the token proves AVX is available.

@@ -34,6 +34,7 @@ mod imp {
         const W: usize = 8;
         // vgetmantpd/vgetexppd normalise subnormal inputs (MXCSR.DAZ is never set by Rust).
         const FREXP_SUBNORMAL: bool = true;
+        const FUSED_FMA: bool = true;
         #[inline(always)]
         fn splat(self, x: f64) -> __m512d {
             // SAFETY: the token proves AVX-512F.

@@ -33,6 +33,9 @@ pub(crate) trait Lanes: Copy + Send + Sync + 'static {
     type M: Copy;
     /// Number of lanes.
     const W: usize;
+    /// Whether [`Lanes::fma`] is fused (one rounding), so that residuals such as
+    /// `fma(−q, b, a)` of a quotient `q = a/b` are exact.
+    const FUSED_FMA: bool;
     /// Every lane `x`.
     fn splat(self, x: f64) -> Self::V;
     /// Loads the first `W` values of `s` (panics if `s` is shorter).

@@ -16,6 +16,7 @@ impl Lanes for Portable {
     type V = f64x4;
     type M = f64x4;
     const W: usize = 4;
+    const FUSED_FMA: bool = cfg!(target_feature = "fma");
     #[inline(always)]
     fn splat(self, x: f64) -> f64x4 {
         f64x4::splat(x)

@@ -13,6 +13,7 @@ impl Lanes for Scalar {
     type V = f64;
     type M = bool;
     const W: usize = 1;
+    const FUSED_FMA: bool = cfg!(target_feature = "fma");
     #[inline(always)]
     fn splat(self, x: f64) -> f64 {
         x
