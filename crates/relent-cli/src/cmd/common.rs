@@ -237,7 +237,7 @@ pub fn column_name(spec: &Spec) -> String {
 }
 
 /// The largest block mapped at once, per matrix. A block's pages stay resident (file-backed,
-/// reclaimable) until the block is done, so a bigger one — a single row longer than this — is
+/// reclaimable) until the block is done, and the next block is mapped ahead, so a bigger one — a single row longer than this — is
 /// read instead, into a buffer that must be allocated (and fails cleanly if it cannot be).
 pub const MAX_MAPPED_BLOCK: usize = 1 << 30;
 
@@ -245,14 +245,24 @@ pub const MAX_MAPPED_BLOCK: usize = 1 << 30;
 /// `f(first_row, blocks)`. Stops at the first error.
 ///
 /// When every matrix is [`mappable`](Matrix::mappable) as `T` and a block is at most
-/// [`MAX_MAPPED_BLOCK`] bytes, each block is a slice of a
-/// fresh memory map of each file (no copy; the map is dropped after the block, so the resident
-/// set stays about one block per matrix), and the kernel is asked to read the next block ahead
-/// (`MADV_WILLNEED`, which costs little when the file is in the page cache). Otherwise blocks
-/// are read into buffers on a second thread while `f` computes (double buffering: peak memory
-/// is two blocks per matrix).
+/// [`MAX_MAPPED_BLOCK`] bytes, each block is a slice of a fresh memory map of each file (no
+/// copy), and a helper thread does the kernel's share of the work off the computing threads:
+/// while `f` computes a block, it asks for the next block to be read if it is not cached
+/// (`MADV_WILLNEED`), maps that block's pages into the process
+/// ([`fault_in`](crate::io::MappedRows::fault_in): page faults) and unmaps the blocks done.
+/// The resident set is about two blocks per matrix (file-backed pages of the page cache: the
+/// block computed and the next). Otherwise blocks are read into buffers on a second thread
+/// while `f` computes (double buffering: peak memory is two blocks per matrix).
+///
+/// Why: with a warm page cache, mapping a file's pages into the process and unmapping them
+/// costs the kernel real time — a fault per 64 KiB, then per 4 KiB page a page-table entry, a
+/// reference and a mapping count, each undone by the unmap: for f32 KL of 1 GiB files on a
+/// 2-core VM, about half as much CPU time as the computation (much less where the page cache
+/// holds large folios, which map by 2 MiB). Unmapping on the main thread between blocks left the
+/// computing threads idle, and faults inside the computation stalled it; here that work runs
+/// beside the computation. It does not shrink: the same pages are mapped and unmapped.
 pub fn stream_rows<T: crate::io::Elem, const K: usize>(
-    mut mats: [&mut Matrix; K],
+    mats: [&mut Matrix; K],
     block: usize,
     mut f: impl FnMut(usize, [&[T]; K]) -> Result<()>,
 ) -> Result<()> {
@@ -262,33 +272,88 @@ pub fn stream_rows<T: crate::io::Elem, const K: usize>(
         .min(rows)
         .saturating_mul(cols.saturating_mul(size_of::<T>()));
     if cols > 0 && block_bytes <= MAX_MAPPED_BLOCK && mats.iter().all(|m| m.mappable::<T>()) {
-        let mut bufs: [Vec<T>; K] = std::array::from_fn(|_| Vec::new());
-        let mut start = 0;
-        while start < rows {
-            let n = block.min(rows - start);
-            let next = block.min(rows - start - n) * cols * size_of::<T>();
-            let maps: [_; K] = std::array::from_fn(|k| mats[k].map_rows::<T>(start, n));
-            if maps.iter().all(Option::is_some) {
-                let views: [&[T]; K] = std::array::from_fn(|k| {
-                    let m = maps[k].as_ref().expect("checked");
-                    m.prefetch_after(next);
-                    m.as_slice()
-                });
-                f(start, views)?;
-            } else {
-                // A map failed (the file changed, or its file system has no maps): read.
-                for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
-                    crate::io::try_resize(b, n * cols, T::default(), m.name())?;
-                    m.read_rows(start, b)?;
-                }
-                f(start, std::array::from_fn(|k| bufs[k].as_slice()))?;
-            }
-            start += n;
-        }
-        return Ok(());
+        return stream_mapped(mats, block, f);
     }
     read_rows_ahead(mats, block, |start, bufs| {
         f(start, std::array::from_fn(|k| bufs[k].as_slice()))
+    })
+}
+
+/// Work for the helper thread of [`stream_mapped`], in the order sent.
+enum Ahead<M> {
+    /// Ask for the next block to be read if it is not cached, and map its pages.
+    Prepare(std::sync::Arc<M>),
+    /// Unmap a finished block.
+    Release(std::sync::Arc<M>),
+}
+
+/// [`stream_rows`] through memory maps, with a helper thread that prepares the next block while
+/// `f` computes and unmaps the finished ones. A block whose map fails is read instead.
+fn stream_mapped<T: crate::io::Elem, const K: usize>(
+    mut mats: [&mut Matrix; K],
+    block: usize,
+    mut f: impl FnMut(usize, [&[T]; K]) -> Result<()>,
+) -> Result<()> {
+    use std::sync::Arc;
+    let rows = mats.first().map_or(0, |m| m.rows());
+    let cols = mats.first().map_or(0, |m| m.cols());
+    let map_block = |mats: &[&mut Matrix; K], start: usize| {
+        let n = block.min(rows - start);
+        let maps: [Option<_>; K] = std::array::from_fn(|k| mats[k].map_rows::<T>(start, n));
+        if maps.iter().all(Option::is_some) {
+            Some(Arc::new(maps.map(|m| m.expect("checked"))))
+        } else {
+            None
+        }
+    };
+    std::thread::scope(|s| -> Result<()> {
+        // Jobs go in the order Prepare(i + 1), Release(i): at most the block computed, the
+        // next and one being unmapped are mapped (two in the resident set).
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Ahead<[crate::io::MappedRows<T>; K]>>(2);
+        s.spawn(move || {
+            for job in rx {
+                match job {
+                    Ahead::Prepare(maps) => maps.iter().for_each(|m| {
+                        m.prefetch();
+                        std::hint::black_box(m.fault_in());
+                    }),
+                    Ahead::Release(maps) => drop(maps),
+                }
+            }
+        });
+        let mut bufs: [Vec<T>; K] = std::array::from_fn(|_| Vec::new());
+        let mut current = if rows > 0 { map_block(&mats, 0) } else { None };
+        let mut start = 0;
+        while start < rows {
+            let n = block.min(rows - start);
+            let next = if start + n < rows {
+                map_block(&mats, start + n)
+            } else {
+                None
+            };
+            // The helper stops only when `tx` is dropped, so sending cannot fail; if it could,
+            // the map would just be prepared or dropped here.
+            if let Some(m) = &next {
+                let _ = tx.send(Ahead::Prepare(Arc::clone(m)));
+            }
+            match &current {
+                Some(maps) => f(start, std::array::from_fn(|k| maps[k].as_slice()))?,
+                None => {
+                    // A map failed (the file changed, or its file system has no maps): read.
+                    for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
+                        crate::io::try_resize(b, n * cols, T::default(), m.name())?;
+                        m.read_rows(start, b)?;
+                    }
+                    f(start, std::array::from_fn(|k| bufs[k].as_slice()))?;
+                }
+            }
+            if let Some(m) = current.take() {
+                let _ = tx.send(Ahead::Release(m));
+            }
+            current = next;
+            start += n;
+        }
+        Ok(())
     })
 }
 

@@ -11,7 +11,8 @@
 //!   crate, whose constructor is safe: this crate has no `unsafe`), cast with `bytemuck`. No
 //!   copy; each block maps the file anew and drops the map when done, so the pages a block
 //!   touched leave the process (they stay in the page cache) and the resident set stays about
-//!   one block per input, whatever the file size;
+//!   two blocks per input (the block computed and the next, mapped ahead: see
+//!   `cmd::common::stream_rows`), whatever the file size;
 //! - **read** ([`Matrix::read_rows`]): positioned reads into a caller-owned block buffer,
 //!   converting (byte order, widening to `f64`, Fortran order) on the way. Used for every
 //!   other layout, when a map fails, and with `--no-mmap`.
@@ -522,16 +523,32 @@ impl<T: Elem> MappedRows<T> {
         bytemuck::cast_slice(&self.buf[self.begin..self.begin + self.len])
     }
 
-    /// Asks the kernel to read the `bytes` bytes after this block into the page cache ahead of
-    /// use (`madvise(MADV_WILLNEED)`); clipped to the file.
-    pub fn prefetch_after(&self, bytes: usize) {
-        let from = self.begin + self.len;
-        let len = bytes.min(self.buf.len().saturating_sub(from));
-        if len > 0 {
-            self.buf.prefetch(from, len);
+    /// Asks the kernel to read this block into the page cache if it is not there
+    /// (`madvise(MADV_WILLNEED)`; returns at once, and costs little when it is cached).
+    pub fn prefetch(&self) {
+        if self.len > 0 {
+            self.buf.prefetch(self.begin, self.len);
         }
     }
+
+    /// Maps the block's pages into the process ahead of use: reads one byte every
+    /// [`FAULT_STRIDE`] pages (and the last byte), each read of an unmapped page a page fault
+    /// in which Linux maps the cached pages around it too ("fault-around", 64 KiB by default),
+    /// so that the threads that later read the block find its pages mapped. Pages a fault did
+    /// not map are faulted in by those threads as usual: this only moves work. Returns a value
+    /// computed from the bytes read (pass it to `black_box` so the reads are kept).
+    pub fn fault_in(&self) -> u8 {
+        let bytes = &self.buf[self.begin..self.begin + self.len];
+        let step = FAULT_STRIDE * self.buf.chunk_len_hint().max(1);
+        let x = bytes.iter().step_by(step).fold(0u8, |a, &b| a ^ b);
+        x ^ bytes.last().copied().unwrap_or(0)
+    }
 }
+
+/// Pages between the reads of [`MappedRows::fault_in`]: Linux's default fault-around window
+/// (`fault_around_bytes`, 64 KiB) of 4 KiB pages. Reading every page instead costs a cache miss
+/// per page for pages that the fault before already mapped.
+pub const FAULT_STRIDE: usize = 16;
 
 /// A read-only map of the whole of `file`: through `/proc/self/fd` on Linux, so that it is
 /// the file already opened (and checked), not whatever `path` names now; by `path` elsewhere.
@@ -656,6 +673,12 @@ mod tests {
                 assert_eq!(got, v, "{name}");
             }
         }
+        // Faulting a block in reads its first and last bytes (a block shorter than a stride).
+        let b = m.map_rows::<f32>(0, 1).unwrap();
+        let bytes: &[u8] = bytemuck::cast_slice(b.as_slice());
+        assert_eq!((bytes[0], bytes[11]), (0x00, 0x3e));
+        assert_eq!(b.fault_in(), 0x3e);
+        b.prefetch();
         // --no-mmap.
         let mut m = npy(dir.path(), "e.npy", "<f4", false, 0, &le);
         m.mmap = false;
