@@ -237,8 +237,9 @@ pub fn column_name(spec: &Spec) -> String {
 }
 
 /// The largest block mapped at once, per matrix. A block's pages stay resident (file-backed,
-/// reclaimable) until the block is done, and the next block is mapped ahead, so a bigger one — a single row longer than this — is
-/// read instead, into a buffer that must be allocated (and fails cleanly if it cannot be).
+/// reclaimable) until the block is done, and the next block is mapped ahead, so a bigger one —
+/// a single row longer than this — is read instead, into a buffer that must be allocated (and
+/// fails cleanly if it cannot be).
 pub const MAX_MAPPED_BLOCK: usize = 1 << 30;
 
 /// Streams the same rows of `K` matrices (equal row counts) in blocks of `block` rows to
@@ -247,9 +248,9 @@ pub const MAX_MAPPED_BLOCK: usize = 1 << 30;
 /// When every matrix is [`mappable`](Matrix::mappable) as `T` and a block is at most
 /// [`MAX_MAPPED_BLOCK`] bytes, each block is a slice of a fresh memory map of each file (no
 /// copy), and a helper thread does the kernel's share of the work off the computing threads:
-/// while `f` computes a block, it asks for the next block to be read if it is not cached
-/// (`MADV_WILLNEED`), maps that block's pages into the process
-/// ([`fault_in`](crate::io::MappedRows::fault_in): page faults) and unmaps the blocks done.
+/// while `f` computes a block, it maps the next one (a map of each file, `MADV_WILLNEED` in
+/// case it is not cached, its pages mapped into the process by
+/// [`fault_in`](crate::io::MappedRows::fault_in): page faults) and unmaps the block before.
 /// The resident set is about two blocks per matrix (file-backed pages of the page cache: the
 /// block computed and the next). Otherwise blocks are read into buffers on a second thread
 /// while `f` computes (double buffering: peak memory is two blocks per matrix).
@@ -258,9 +259,10 @@ pub const MAX_MAPPED_BLOCK: usize = 1 << 30;
 /// costs the kernel real time — a fault per 64 KiB, then per 4 KiB page a page-table entry, a
 /// reference and a mapping count, each undone by the unmap: for f32 KL of 1 GiB files on a
 /// 2-core VM, about half as much CPU time as the computation (much less where the page cache
-/// holds large folios, which map by 2 MiB). Unmapping on the main thread between blocks left the
-/// computing threads idle, and faults inside the computation stalled it; here that work runs
-/// beside the computation. It does not shrink: the same pages are mapped and unmapped.
+/// holds large folios, which map by 2 MiB). Mapping and unmapping on the main thread between
+/// blocks left the computing threads idle, and faults inside the computation stalled it; here
+/// that work runs beside the computation. It does not shrink: the same pages are mapped and
+/// unmapped.
 pub fn stream_rows<T: crate::io::Elem, const K: usize>(
     mats: [&mut Matrix; K],
     block: usize,
@@ -279,65 +281,69 @@ pub fn stream_rows<T: crate::io::Elem, const K: usize>(
     })
 }
 
-/// Work for the helper thread of [`stream_mapped`], in the order sent.
-enum Ahead<M> {
-    /// Ask for the next block to be read if it is not cached, and map its pages.
-    Prepare(std::sync::Arc<M>),
-    /// Unmap a finished block.
-    Release(std::sync::Arc<M>),
-}
-
-/// [`stream_rows`] through memory maps, with a helper thread that prepares the next block while
-/// `f` computes and unmaps the finished ones. A block whose map fails is read instead.
+/// [`stream_rows`] through memory maps. A helper thread maps each block — a fresh map of each
+/// file, `MADV_WILLNEED`, its pages faulted in — and hands it over when the block before is
+/// done (a rendezvous), then unmaps that block before it maps the next: the block computed and
+/// the one ready are mapped. This thread only computes (and reads a block whose map failed).
 fn stream_mapped<T: crate::io::Elem, const K: usize>(
     mut mats: [&mut Matrix; K],
     block: usize,
     mut f: impl FnMut(usize, [&[T]; K]) -> Result<()>,
 ) -> Result<()> {
-    use std::sync::Arc;
+    use crate::io::MappedRows;
+    use std::sync::mpsc::{channel, sync_channel};
     let rows = mats.first().map_or(0, |m| m.rows());
     let cols = mats.first().map_or(0, |m| m.cols());
-    let map_block = |mats: &[&mut Matrix; K], start: usize| {
-        let n = block.min(rows - start);
-        let maps: [Option<_>; K] = std::array::from_fn(|k| mats[k].map_rows::<T>(start, n));
-        if maps.iter().all(Option::is_some) {
-            Some(Arc::new(maps.map(|m| m.expect("checked"))))
-        } else {
-            None
-        }
+    // Mappers hold their own file handles: `mats` stays here for the reads of a failed map.
+    let Some(mappers) = mats
+        .iter()
+        .map(|m| m.mapper::<T>())
+        .collect::<Option<Vec<_>>>()
+    else {
+        return read_rows_ahead(mats, block, |start, bufs| {
+            f(start, std::array::from_fn(|k| bufs[k].as_slice()))
+        });
     };
     std::thread::scope(|s| -> Result<()> {
-        // Jobs go in the order Prepare(i + 1), Release(i): at most the block computed, the
-        // next and one being unmapped are mapped (two in the resident set).
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Ahead<[crate::io::MappedRows<T>; K]>>(2);
+        let (ready_tx, ready_rx) = sync_channel::<Option<[MappedRows<T>; K]>>(0);
+        let (done_tx, done_rx) = channel::<[MappedRows<T>; K]>();
         s.spawn(move || {
-            for job in rx {
-                match job {
-                    Ahead::Prepare(maps) => maps.iter().for_each(|m| {
+            let mut start = 0;
+            while start < rows {
+                // Unmap the blocks done first: the one before the block just handed over.
+                done_rx.try_iter().for_each(drop);
+                let n = block.min(rows - start);
+                let maps: [Option<_>; K] = std::array::from_fn(|k| mappers[k].map_rows(start, n));
+                let maps = if maps.iter().all(Option::is_some) {
+                    let maps = maps.map(|m| m.expect("checked"));
+                    for m in &maps {
                         m.prefetch();
                         std::hint::black_box(m.fault_in());
-                    }),
-                    Ahead::Release(maps) => drop(maps),
+                    }
+                    Some(maps)
+                } else {
+                    None
+                };
+                if ready_tx.send(maps).is_err() {
+                    return; // The consumer stopped (an error): it reports.
                 }
+                start += n;
             }
+            done_rx.iter().for_each(drop);
         });
         let mut bufs: [Vec<T>; K] = std::array::from_fn(|_| Vec::new());
-        let mut current = if rows > 0 { map_block(&mats, 0) } else { None };
         let mut start = 0;
         while start < rows {
             let n = block.min(rows - start);
-            let next = if start + n < rows {
-                map_block(&mats, start + n)
-            } else {
-                None
-            };
-            // The helper stops only when `tx` is dropped, so sending cannot fail; if it could,
-            // the map would just be prepared or dropped here.
-            if let Some(m) = &next {
-                let _ = tx.send(Ahead::Prepare(Arc::clone(m)));
-            }
-            match &current {
-                Some(maps) => f(start, std::array::from_fn(|k| maps[k].as_slice()))?,
+            let maps = ready_rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("the thread mapping blocks failed"))?;
+            match maps {
+                Some(maps) => {
+                    f(start, std::array::from_fn(|k| maps[k].as_slice()))?;
+                    // The helper lives until `done_tx` is dropped, so this cannot fail.
+                    let _ = done_tx.send(maps);
+                }
                 None => {
                     // A map failed (the file changed, or its file system has no maps): read.
                     for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
@@ -347,10 +353,6 @@ fn stream_mapped<T: crate::io::Elem, const K: usize>(
                     f(start, std::array::from_fn(|k| bufs[k].as_slice()))?;
                 }
             }
-            if let Some(m) = current.take() {
-                let _ = tx.send(Ahead::Release(m));
-            }
-            current = next;
             start += n;
         }
         Ok(())

@@ -409,21 +409,27 @@ impl Matrix {
         else {
             return None;
         };
-        let row_bytes = self.cols.checked_mul(size_of::<T>())?;
-        let begin = usize::try_from(*offset)
-            .ok()?
-            .checked_add(start.checked_mul(row_bytes)?)?;
-        let len = n.checked_mul(row_bytes)?;
-        let buf = map_file(file, path).ok()?;
-        // The file may have changed since its header was read: the map must hold the rows.
-        if begin.checked_add(len)? > buf.len() {
+        map_block(file, path, *offset, self.cols, start, n)
+    }
+
+    /// A [`Mapper`] of this matrix's blocks, for another thread (it holds its own handle on
+    /// the file), or `None` when the matrix is not [`mappable`](Self::mappable) as `T` or the
+    /// file cannot be reopened.
+    pub fn mapper<T: Elem>(&self) -> Option<Mapper<T>> {
+        if !self.mappable::<T>() {
             return None;
         }
-        bytemuck::try_cast_slice::<u8, T>(&buf[begin..begin + len]).ok()?;
-        Some(MappedRows {
-            buf,
-            begin,
-            len,
+        let Storage::File {
+            file, path, offset, ..
+        } = &self.storage
+        else {
+            return None;
+        };
+        Some(Mapper {
+            file: file.try_clone().ok()?,
+            path: path.clone(),
+            offset: *offset,
+            cols: self.cols,
             _elem: std::marker::PhantomData,
         })
     }
@@ -506,6 +512,52 @@ impl Matrix {
         self.read_rows(0, &mut out)?;
         Ok(out)
     }
+}
+
+/// Maps blocks of rows of a [`mappable`](Matrix::mappable) matrix, as
+/// [`Matrix::map_rows`] does, from any thread (made by [`Matrix::mapper`]).
+pub struct Mapper<T> {
+    file: File,
+    path: PathBuf,
+    offset: u64,
+    cols: usize,
+    _elem: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Elem> Mapper<T> {
+    /// Rows `start .. start + n`, as [`Matrix::map_rows`].
+    pub fn map_rows(&self, start: usize, n: usize) -> Option<MappedRows<T>> {
+        map_block(&self.file, &self.path, self.offset, self.cols, start, n)
+    }
+}
+
+/// Rows `start .. start + n` of `cols` values of `T` from data at `offset` in `file`, in a
+/// fresh map of the file, or `None` if the map fails or does not hold them.
+fn map_block<T: Elem>(
+    file: &File,
+    path: &Path,
+    offset: u64,
+    cols: usize,
+    start: usize,
+    n: usize,
+) -> Option<MappedRows<T>> {
+    let row_bytes = cols.checked_mul(size_of::<T>())?;
+    let begin = usize::try_from(offset)
+        .ok()?
+        .checked_add(start.checked_mul(row_bytes)?)?;
+    let len = n.checked_mul(row_bytes)?;
+    let buf = map_file(file, path).ok()?;
+    // The file may have changed since its header was read: the map must hold the rows.
+    if begin.checked_add(len)? > buf.len() {
+        return None;
+    }
+    bytemuck::try_cast_slice::<u8, T>(&buf[begin..begin + len]).ok()?;
+    Some(MappedRows {
+        buf,
+        begin,
+        len,
+        _elem: std::marker::PhantomData,
+    })
 }
 
 /// A block of rows in a read-only map of its file (see [`Matrix::map_rows`]).
@@ -653,6 +705,12 @@ mod tests {
         assert!(m.mappable::<f32>() && !m.mappable::<f64>());
         let block = m.map_rows::<f32>(1, 1).expect("mapped");
         assert_eq!(block.as_slice(), &v[3..]);
+        // A mapper (its own file handle) maps the same rows, from another thread too.
+        let mapper = m.mapper::<f32>().expect("mappable");
+        assert!(m.mapper::<f64>().is_none());
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(mapper.map_rows(1, 1).unwrap().as_slice(), &v[3..]));
+        });
         let mut read = vec![0.0f32; 6];
         let mut m2 = m.try_clone().unwrap();
         assert!(m2.mappable::<f32>());
@@ -667,6 +725,7 @@ mod tests {
             let mut m = npy(dir.path(), name, descr, fortran, skew, data);
             assert!(!m.mappable::<f32>(), "{name}");
             assert!(m.map_rows::<f32>(0, 1).is_none(), "{name}");
+            assert!(m.mapper::<f32>().is_none(), "{name}");
             let mut got = vec![0.0f32; 6];
             m.read_rows(0, &mut got).unwrap();
             if !fortran {
@@ -683,5 +742,6 @@ mod tests {
         let mut m = npy(dir.path(), "e.npy", "<f4", false, 0, &le);
         m.mmap = false;
         assert!(!m.mappable::<f32>() && m.map_rows::<f32>(0, 1).is_none());
+        assert!(m.mapper::<f32>().is_none());
     }
 }
