@@ -5,9 +5,10 @@
 # 64 MiB in memory). Warm page cache: the files are read once before timing, so this measures
 # the CLI's reading, validation and streaming against the library alone, not the disk.
 #
-# Prints: CLI GB/s (best of RUNS), in-memory GB/s, their ratio, and the CLI's peak RSS
-# (GNU time -v), and for one more run the largest anonymous and file-backed resident sizes
-# (/proc/PID/status, sampled: memory-mapped input blocks are file-backed). GB/s counts the bytes of both operands (10^9 bytes per GB), as `relent bench`.
+# Prints: CLI GB/s (best of RUNS), in-memory GB/s, their ratio, and the CLI's peak RSS and
+# minor page faults per run (GNU time -v; the fault count repeats from run to run where timings
+# on a shared machine do not), and for one more run the largest anonymous and file-backed
+# resident sizes (/proc/PID/status, sampled: memory-mapped input blocks are file-backed). GB/s counts the bytes of both operands (10^9 bytes per GB), as `relent bench`.
 # Noisy on shared machines: run the full size on an idle one.
 #
 #   cargo build --release -p relent-cli
@@ -67,8 +68,9 @@ for i in $(seq 1 "$RUNS"); do
   end=$(date +%s.%N)
   t=$(python3 -c "print(f'{$end - $start:.3f}')")
   rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$DIR/time.txt")
+  faults=$(awk -F': ' '/Minor \(reclaiming a frame\) page faults/ { print $2 }' "$DIR/time.txt")
   if [ "$rss" -gt "$rss_kib" ]; then rss_kib=$rss; fi
-  echo "run $i: $t s, $(python3 -c "print(f'{$bytes / $t / 1e9:.3f}')") GB/s, peak RSS $(( rss / 1024 )) MiB"
+  echo "run $i: $t s, $(python3 -c "print(f'{$bytes / $t / 1e9:.3f}')") GB/s, peak RSS $(( rss / 1024 )) MiB, $faults minor faults"
   if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $t < $best else 1)"; then
     best=$t
   fi

@@ -237,22 +237,34 @@ pub fn column_name(spec: &Spec) -> String {
 }
 
 /// The largest block mapped at once, per matrix. A block's pages stay resident (file-backed,
-/// reclaimable) until the block is done, so a bigger one — a single row longer than this — is
-/// read instead, into a buffer that must be allocated (and fails cleanly if it cannot be).
+/// reclaimable) until the block is done, and the next block is mapped ahead, so a bigger one —
+/// a single row longer than this — is read instead, into a buffer that must be allocated (and
+/// fails cleanly if it cannot be).
 pub const MAX_MAPPED_BLOCK: usize = 1 << 30;
 
 /// Streams the same rows of `K` matrices (equal row counts) in blocks of `block` rows to
 /// `f(first_row, blocks)`. Stops at the first error.
 ///
 /// When every matrix is [`mappable`](Matrix::mappable) as `T` and a block is at most
-/// [`MAX_MAPPED_BLOCK`] bytes, each block is a slice of a
-/// fresh memory map of each file (no copy; the map is dropped after the block, so the resident
-/// set stays about one block per matrix), and the kernel is asked to read the next block ahead
-/// (`MADV_WILLNEED`, which costs little when the file is in the page cache). Otherwise blocks
-/// are read into buffers on a second thread while `f` computes (double buffering: peak memory
-/// is two blocks per matrix).
+/// [`MAX_MAPPED_BLOCK`] bytes, each block is a slice of a fresh memory map of each file (no
+/// copy), and a helper thread does the kernel's share of the work off the computing threads:
+/// while `f` computes a block, it maps the next one (a map of each file, `MADV_WILLNEED` in
+/// case it is not cached, its pages mapped into the process by
+/// [`fault_in`](crate::io::MappedRows::fault_in): page faults) and unmaps the block before.
+/// The resident set is about two blocks per matrix (file-backed pages of the page cache: the
+/// block computed and the next). Otherwise blocks are read into buffers on a second thread
+/// while `f` computes (double buffering: peak memory is two blocks per matrix).
+///
+/// Why: with a warm page cache, mapping a file's pages into the process and unmapping them
+/// costs the kernel real time — a fault per 64 KiB, then per 4 KiB page a page-table entry, a
+/// reference and a mapping count, each undone by the unmap: for f32 KL of 1 GiB files on a
+/// 2-core VM, about half as much CPU time as the computation (much less where the page cache
+/// holds large folios, which map by 2 MiB). Mapping and unmapping on the main thread between
+/// blocks left the computing threads idle, and faults inside the computation stalled it; here
+/// that work runs beside the computation. It does not shrink: the same pages are mapped and
+/// unmapped.
 pub fn stream_rows<T: crate::io::Elem, const K: usize>(
-    mut mats: [&mut Matrix; K],
+    mats: [&mut Matrix; K],
     block: usize,
     mut f: impl FnMut(usize, [&[T]; K]) -> Result<()>,
 ) -> Result<()> {
@@ -262,33 +274,88 @@ pub fn stream_rows<T: crate::io::Elem, const K: usize>(
         .min(rows)
         .saturating_mul(cols.saturating_mul(size_of::<T>()));
     if cols > 0 && block_bytes <= MAX_MAPPED_BLOCK && mats.iter().all(|m| m.mappable::<T>()) {
+        return stream_mapped(mats, block, f);
+    }
+    read_rows_ahead(mats, block, |start, bufs| {
+        f(start, std::array::from_fn(|k| bufs[k].as_slice()))
+    })
+}
+
+/// [`stream_rows`] through memory maps. A helper thread maps each block — a fresh map of each
+/// file, `MADV_WILLNEED`, its pages faulted in — and hands it over when the block before is
+/// done (a rendezvous), then unmaps that block before it maps the next: the block computed and
+/// the one ready are mapped. This thread only computes (and reads a block whose map failed).
+fn stream_mapped<T: crate::io::Elem, const K: usize>(
+    mut mats: [&mut Matrix; K],
+    block: usize,
+    mut f: impl FnMut(usize, [&[T]; K]) -> Result<()>,
+) -> Result<()> {
+    use crate::io::MappedRows;
+    use std::sync::mpsc::{channel, sync_channel};
+    let rows = mats.first().map_or(0, |m| m.rows());
+    let cols = mats.first().map_or(0, |m| m.cols());
+    // Mappers hold their own file handles: `mats` stays here for the reads of a failed map.
+    let Some(mappers) = mats
+        .iter()
+        .map(|m| m.mapper::<T>())
+        .collect::<Option<Vec<_>>>()
+    else {
+        return read_rows_ahead(mats, block, |start, bufs| {
+            f(start, std::array::from_fn(|k| bufs[k].as_slice()))
+        });
+    };
+    std::thread::scope(|s| -> Result<()> {
+        let (ready_tx, ready_rx) = sync_channel::<Option<[MappedRows<T>; K]>>(0);
+        let (done_tx, done_rx) = channel::<[MappedRows<T>; K]>();
+        s.spawn(move || {
+            let mut start = 0;
+            while start < rows {
+                // Unmap the blocks done first: the one before the block just handed over.
+                done_rx.try_iter().for_each(drop);
+                let n = block.min(rows - start);
+                let maps: [Option<_>; K] = std::array::from_fn(|k| mappers[k].map_rows(start, n));
+                let maps = if maps.iter().all(Option::is_some) {
+                    let maps = maps.map(|m| m.expect("checked"));
+                    for m in &maps {
+                        m.prefetch();
+                        std::hint::black_box(m.fault_in());
+                    }
+                    Some(maps)
+                } else {
+                    None
+                };
+                if ready_tx.send(maps).is_err() {
+                    return; // The consumer stopped (an error): it reports.
+                }
+                start += n;
+            }
+            done_rx.iter().for_each(drop);
+        });
         let mut bufs: [Vec<T>; K] = std::array::from_fn(|_| Vec::new());
         let mut start = 0;
         while start < rows {
             let n = block.min(rows - start);
-            let next = block.min(rows - start - n) * cols * size_of::<T>();
-            let maps: [_; K] = std::array::from_fn(|k| mats[k].map_rows::<T>(start, n));
-            if maps.iter().all(Option::is_some) {
-                let views: [&[T]; K] = std::array::from_fn(|k| {
-                    let m = maps[k].as_ref().expect("checked");
-                    m.prefetch_after(next);
-                    m.as_slice()
-                });
-                f(start, views)?;
-            } else {
-                // A map failed (the file changed, or its file system has no maps): read.
-                for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
-                    crate::io::try_resize(b, n * cols, T::default(), m.name())?;
-                    m.read_rows(start, b)?;
+            let maps = ready_rx
+                .recv()
+                .map_err(|_| anyhow::anyhow!("the thread mapping blocks failed"))?;
+            match maps {
+                Some(maps) => {
+                    f(start, std::array::from_fn(|k| maps[k].as_slice()))?;
+                    // The helper lives until `done_tx` is dropped, so this cannot fail.
+                    let _ = done_tx.send(maps);
                 }
-                f(start, std::array::from_fn(|k| bufs[k].as_slice()))?;
+                None => {
+                    // A map failed (the file changed, or its file system has no maps): read.
+                    for (m, b) in mats.iter_mut().zip(bufs.iter_mut()) {
+                        crate::io::try_resize(b, n * cols, T::default(), m.name())?;
+                        m.read_rows(start, b)?;
+                    }
+                    f(start, std::array::from_fn(|k| bufs[k].as_slice()))?;
+                }
             }
             start += n;
         }
-        return Ok(());
-    }
-    read_rows_ahead(mats, block, |start, bufs| {
-        f(start, std::array::from_fn(|k| bufs[k].as_slice()))
+        Ok(())
     })
 }
 

@@ -11,7 +11,8 @@
 //!   crate, whose constructor is safe: this crate has no `unsafe`), cast with `bytemuck`. No
 //!   copy; each block maps the file anew and drops the map when done, so the pages a block
 //!   touched leave the process (they stay in the page cache) and the resident set stays about
-//!   one block per input, whatever the file size;
+//!   two blocks per input (the block computed and the next, mapped ahead: see
+//!   `cmd::common::stream_rows`), whatever the file size;
 //! - **read** ([`Matrix::read_rows`]): positioned reads into a caller-owned block buffer,
 //!   converting (byte order, widening to `f64`, Fortran order) on the way. Used for every
 //!   other layout, when a map fails, and with `--no-mmap`.
@@ -408,21 +409,27 @@ impl Matrix {
         else {
             return None;
         };
-        let row_bytes = self.cols.checked_mul(size_of::<T>())?;
-        let begin = usize::try_from(*offset)
-            .ok()?
-            .checked_add(start.checked_mul(row_bytes)?)?;
-        let len = n.checked_mul(row_bytes)?;
-        let buf = map_file(file, path).ok()?;
-        // The file may have changed since its header was read: the map must hold the rows.
-        if begin.checked_add(len)? > buf.len() {
+        map_block(file, path, *offset, self.cols, start, n)
+    }
+
+    /// A [`Mapper`] of this matrix's blocks, for another thread (it holds its own handle on
+    /// the file), or `None` when the matrix is not [`mappable`](Self::mappable) as `T` or the
+    /// file cannot be reopened.
+    pub fn mapper<T: Elem>(&self) -> Option<Mapper<T>> {
+        if !self.mappable::<T>() {
             return None;
         }
-        bytemuck::try_cast_slice::<u8, T>(&buf[begin..begin + len]).ok()?;
-        Some(MappedRows {
-            buf,
-            begin,
-            len,
+        let Storage::File {
+            file, path, offset, ..
+        } = &self.storage
+        else {
+            return None;
+        };
+        Some(Mapper {
+            file: file.try_clone().ok()?,
+            path: path.clone(),
+            offset: *offset,
+            cols: self.cols,
             _elem: std::marker::PhantomData,
         })
     }
@@ -507,6 +514,52 @@ impl Matrix {
     }
 }
 
+/// Maps blocks of rows of a [`mappable`](Matrix::mappable) matrix, as
+/// [`Matrix::map_rows`] does, from any thread (made by [`Matrix::mapper`]).
+pub struct Mapper<T> {
+    file: File,
+    path: PathBuf,
+    offset: u64,
+    cols: usize,
+    _elem: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Elem> Mapper<T> {
+    /// Rows `start .. start + n`, as [`Matrix::map_rows`].
+    pub fn map_rows(&self, start: usize, n: usize) -> Option<MappedRows<T>> {
+        map_block(&self.file, &self.path, self.offset, self.cols, start, n)
+    }
+}
+
+/// Rows `start .. start + n` of `cols` values of `T` from data at `offset` in `file`, in a
+/// fresh map of the file, or `None` if the map fails or does not hold them.
+fn map_block<T: Elem>(
+    file: &File,
+    path: &Path,
+    offset: u64,
+    cols: usize,
+    start: usize,
+    n: usize,
+) -> Option<MappedRows<T>> {
+    let row_bytes = cols.checked_mul(size_of::<T>())?;
+    let begin = usize::try_from(offset)
+        .ok()?
+        .checked_add(start.checked_mul(row_bytes)?)?;
+    let len = n.checked_mul(row_bytes)?;
+    let buf = map_file(file, path).ok()?;
+    // The file may have changed since its header was read: the map must hold the rows.
+    if begin.checked_add(len)? > buf.len() {
+        return None;
+    }
+    bytemuck::try_cast_slice::<u8, T>(&buf[begin..begin + len]).ok()?;
+    Some(MappedRows {
+        buf,
+        begin,
+        len,
+        _elem: std::marker::PhantomData,
+    })
+}
+
 /// A block of rows in a read-only map of its file (see [`Matrix::map_rows`]).
 pub struct MappedRows<T> {
     buf: filebuffer::FileBuffer,
@@ -522,16 +575,32 @@ impl<T: Elem> MappedRows<T> {
         bytemuck::cast_slice(&self.buf[self.begin..self.begin + self.len])
     }
 
-    /// Asks the kernel to read the `bytes` bytes after this block into the page cache ahead of
-    /// use (`madvise(MADV_WILLNEED)`); clipped to the file.
-    pub fn prefetch_after(&self, bytes: usize) {
-        let from = self.begin + self.len;
-        let len = bytes.min(self.buf.len().saturating_sub(from));
-        if len > 0 {
-            self.buf.prefetch(from, len);
+    /// Asks the kernel to read this block into the page cache if it is not there
+    /// (`madvise(MADV_WILLNEED)`; returns at once, and costs little when it is cached).
+    pub fn prefetch(&self) {
+        if self.len > 0 {
+            self.buf.prefetch(self.begin, self.len);
         }
     }
+
+    /// Maps the block's pages into the process ahead of use: reads one byte every
+    /// [`FAULT_STRIDE`] pages (and the last byte), each read of an unmapped page a page fault
+    /// in which Linux maps the cached pages around it too ("fault-around", 64 KiB by default),
+    /// so that the threads that later read the block find its pages mapped. Pages a fault did
+    /// not map are faulted in by those threads as usual: this only moves work. Returns a value
+    /// computed from the bytes read (pass it to `black_box` so the reads are kept).
+    pub fn fault_in(&self) -> u8 {
+        let bytes = &self.buf[self.begin..self.begin + self.len];
+        let step = FAULT_STRIDE * self.buf.chunk_len_hint().max(1);
+        let x = bytes.iter().step_by(step).fold(0u8, |a, &b| a ^ b);
+        x ^ bytes.last().copied().unwrap_or(0)
+    }
 }
+
+/// Pages between the reads of [`MappedRows::fault_in`]: Linux's default fault-around window
+/// (`fault_around_bytes`, 64 KiB) of 4 KiB pages. Reading every page instead costs a cache miss
+/// per page for pages that the fault before already mapped.
+pub const FAULT_STRIDE: usize = 16;
 
 /// A read-only map of the whole of `file`: through `/proc/self/fd` on Linux, so that it is
 /// the file already opened (and checked), not whatever `path` names now; by `path` elsewhere.
@@ -636,6 +705,12 @@ mod tests {
         assert!(m.mappable::<f32>() && !m.mappable::<f64>());
         let block = m.map_rows::<f32>(1, 1).expect("mapped");
         assert_eq!(block.as_slice(), &v[3..]);
+        // A mapper (its own file handle) maps the same rows, from another thread too.
+        let mapper = m.mapper::<f32>().expect("mappable");
+        assert!(m.mapper::<f64>().is_none());
+        std::thread::scope(|s| {
+            s.spawn(|| assert_eq!(mapper.map_rows(1, 1).unwrap().as_slice(), &v[3..]));
+        });
         let mut read = vec![0.0f32; 6];
         let mut m2 = m.try_clone().unwrap();
         assert!(m2.mappable::<f32>());
@@ -650,15 +725,23 @@ mod tests {
             let mut m = npy(dir.path(), name, descr, fortran, skew, data);
             assert!(!m.mappable::<f32>(), "{name}");
             assert!(m.map_rows::<f32>(0, 1).is_none(), "{name}");
+            assert!(m.mapper::<f32>().is_none(), "{name}");
             let mut got = vec![0.0f32; 6];
             m.read_rows(0, &mut got).unwrap();
             if !fortran {
                 assert_eq!(got, v, "{name}");
             }
         }
+        // Faulting a block in reads its first and last bytes (a block shorter than a stride).
+        let b = m.map_rows::<f32>(0, 1).unwrap();
+        let bytes: &[u8] = bytemuck::cast_slice(b.as_slice());
+        assert_eq!((bytes[0], bytes[11]), (0x00, 0x3e));
+        assert_eq!(b.fault_in(), 0x3e);
+        b.prefetch();
         // --no-mmap.
         let mut m = npy(dir.path(), "e.npy", "<f4", false, 0, &le);
         m.mmap = false;
         assert!(!m.mappable::<f32>() && m.map_rows::<f32>(0, 1).is_none());
+        assert!(m.mapper::<f32>().is_none());
     }
 }
