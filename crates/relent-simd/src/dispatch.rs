@@ -341,6 +341,29 @@ fn avx512_fast32<const MODE: u8, F: Term>(t: Avx512, p: &[f32], q: &[f32], whole
     }
 }
 
+/// [`avx512_fast32`] on AVX2+FMA (8 `f32` lanes; see `lanes32::avx2`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_fast32<const MODE: u8, F: Term>(t: Avx2, p: &[f32], q: &[f32], whole: bool) -> Partial {
+    let n = p.len();
+    let step = if whole { crate::CHUNK } else { n.max(1) };
+    let mut acc = Partial::new(F::FUNC);
+    let mut start = 0;
+    loop {
+        let end = (start + step).min(n);
+        let (pc, qc) = (&p[start..end], &q[start..end]);
+        let part = match crate::fast32::chunk::<Avx2, MODE>(t, pc, qc) {
+            Some(part) => part,
+            None => chunked::run_chunk::<Avx2, f32, F>(t, [pc, qc, pc, pc], 1.0),
+        };
+        acc = acc.combine(part);
+        start = end;
+        if start >= n {
+            return acc;
+        }
+    }
+}
+
 /// The AVX-512 path of KL, generalised KL and normalised KL for `f64` inputs
 /// ([`crate::fast64`]); chunks it cannot take are recomputed by the generic kernel `F` (the
 /// same for a chunk whichever way the input was split, so batch folds give the same bits).
@@ -492,12 +515,9 @@ impl Kernels {
             #[cfg(target_arch = "x86_64")]
             Slice::F32(p)
                 if precision == Precision::Default
-                    && matches!(self.imp, Imp::Avx512(_))
+                    && matches!(self.imp, Imp::Avx512(_) | Imp::Avx2(_))
                     && crate::fast32::mode(func).is_some() =>
             {
-                let Imp::Avx512(t) = self.imp else {
-                    unreachable!()
-                };
                 let Slice::F32(q) = T::slice(ins[1]) else {
                     unreachable!("one element type per call")
                 };
@@ -505,17 +525,26 @@ impl Kernels {
                 use kernels::{
                     CrossEntropy, Entropy, GeneralizedKl, Jeffreys, JsDivergence, Kl, KlNormalized,
                 };
-                // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
-                unsafe {
-                    match func {
-                        Func::Kl => avx512_fast32::<KL, Kl>(t, p, q, whole),
-                        Func::GeneralizedKl => avx512_fast32::<GKL, GeneralizedKl>(t, p, q, whole),
-                        Func::Jeffreys => avx512_fast32::<JEF, Jeffreys>(t, p, q, whole),
-                        Func::CrossEntropy => avx512_fast32::<CE, CrossEntropy>(t, p, q, whole),
-                        Func::Entropy => avx512_fast32::<ENT, Entropy>(t, p, q, whole),
-                        Func::JsDivergence => avx512_fast32::<JS, JsDivergence>(t, p, q, whole),
-                        _ => avx512_fast32::<KLN, KlNormalized>(t, p, q, whole),
-                    }
+                macro_rules! fast32 {
+                    ($entry:ident, $t:expr) => {
+                        match func {
+                            Func::Kl => $entry::<KL, Kl>($t, p, q, whole),
+                            Func::GeneralizedKl => $entry::<GKL, GeneralizedKl>($t, p, q, whole),
+                            Func::Jeffreys => $entry::<JEF, Jeffreys>($t, p, q, whole),
+                            Func::CrossEntropy => $entry::<CE, CrossEntropy>($t, p, q, whole),
+                            Func::Entropy => $entry::<ENT, Entropy>($t, p, q, whole),
+                            Func::JsDivergence => $entry::<JS, JsDivergence>($t, p, q, whole),
+                            _ => $entry::<KLN, KlNormalized>($t, p, q, whole),
+                        }
+                    };
+                }
+                match self.imp {
+                    // SAFETY: the token exists only if AVX-512F and FMA were detected on this
+                    // CPU.
+                    Imp::Avx512(t) => unsafe { fast32!(avx512_fast32, t) },
+                    // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
+                    Imp::Avx2(t) => unsafe { fast32!(avx2_fast32, t) },
+                    _ => unreachable!(),
                 }
             }
             #[cfg(target_arch = "x86_64")]

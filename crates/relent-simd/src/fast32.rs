@@ -487,10 +487,17 @@ mod tests {
     /// KL, the value for the others) and must stay within the documented 2^-21.
     #[test]
     fn single_terms_at_the_band_edges() {
-        let Some(t) = Avx512::try_new() else {
-            println!("single terms: SKIPPED (no AVX-512F on this CPU)");
-            return;
-        };
+        match Avx512::try_new() {
+            Some(t) => single_terms_on(t, "avx512"),
+            None => println!("single terms: avx512 SKIPPED (no AVX-512F on this CPU)"),
+        }
+        match crate::lanes::avx2::Avx2::try_new() {
+            Some(t) => single_terms_on(t, "avx2"),
+            None => println!("single terms: avx2 SKIPPED (no AVX2+FMA on this CPU)"),
+        }
+    }
+
+    fn single_terms_on<L: Lanes32>(t: L, backend: &str) {
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let mut unif = || {
             seed ^= seed << 13;
@@ -517,20 +524,20 @@ mod tests {
                 let h = relent_scalar::kl(&pp, &qq);
                 let g = relent_scalar::generalized_kl(&pp, &qq);
                 [
-                    (chunk::<Avx512, KL>(t, &pp, &qq), h, g + h.abs()),
-                    (chunk::<Avx512, GKL>(t, &pp, &qq), g, g),
+                    (chunk::<L, KL>(t, &pp, &qq), h, g + h.abs()),
+                    (chunk::<L, GKL>(t, &pp, &qq), g, g),
                     (
-                        chunk::<Avx512, JEF>(t, &pp, &qq),
+                        chunk::<L, JEF>(t, &pp, &qq),
                         relent_scalar::jeffreys(&pp, &qq),
                         0.0,
                     ),
                     (
-                        chunk::<Avx512, JS>(t, &pp, &qq),
+                        chunk::<L, JS>(t, &pp, &qq),
                         relent_scalar::js_divergence(&pp, &qq),
                         0.0,
                     ),
                     (
-                        chunk::<Avx512, KLN>(t, &pp, &qq),
+                        chunk::<L, KLN>(t, &pp, &qq),
                         relent_scalar::kl_normalized(&pp, &qq),
                         0.0,
                     ),
@@ -556,7 +563,7 @@ mod tests {
         }
         for (j, (e, p, q)) in worst.iter().enumerate().take(4) {
             println!(
-                "f32 lanes, single {} terms: max error {:.2}·2^-24 of the scale (at p = {p:e}, q = {q:e})",
+                "{backend} f32 lanes, single {} terms: max error {:.2}·2^-24 of the scale (at p = {p:e}, q = {q:e})",
                 names[j],
                 e * 2f64.powi(24)
             );
@@ -574,10 +581,17 @@ mod tests {
     /// family relies on NaN/∞ reaching a stream instead of scanning `p + q`.
     #[test]
     fn invalid_elements_leave_the_fast_path() {
-        let Some(t) = Avx512::try_new() else {
-            println!("invalid elements: SKIPPED (no AVX-512F on this CPU)");
-            return;
-        };
+        match Avx512::try_new() {
+            Some(t) => invalid_elements_on(t),
+            None => println!("invalid elements: avx512 SKIPPED (no AVX-512F on this CPU)"),
+        }
+        match crate::lanes::avx2::Avx2::try_new() {
+            Some(t) => invalid_elements_on(t),
+            None => println!("invalid elements: avx2 SKIPPED (no AVX2+FMA on this CPU)"),
+        }
+    }
+
+    fn invalid_elements_on<L: Lanes32>(t: L) {
         let n = 53;
         let base: Vec<f32> = (0..n).map(|i| 1.0 / (i + 2) as f32).collect();
         let bad = [
@@ -597,12 +611,12 @@ mod tests {
                     q[pos] = qv;
                     let overflow_only = b == f32::MAX;
                     let results = [
-                        chunk::<Avx512, KL>(t, &p, &q),
-                        chunk::<Avx512, GKL>(t, &p, &q),
-                        chunk::<Avx512, KLN>(t, &p, &q),
-                        chunk::<Avx512, JEF>(t, &p, &q),
-                        chunk::<Avx512, CE>(t, &p, &q),
-                        chunk::<Avx512, JS>(t, &p, &q),
+                        chunk::<L, KL>(t, &p, &q),
+                        chunk::<L, GKL>(t, &p, &q),
+                        chunk::<L, KLN>(t, &p, &q),
+                        chunk::<L, JEF>(t, &p, &q),
+                        chunk::<L, CE>(t, &p, &q),
+                        chunk::<L, JS>(t, &p, &q),
                     ];
                     for (j, r) in results.iter().enumerate() {
                         if overflow_only {
