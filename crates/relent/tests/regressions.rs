@@ -757,3 +757,39 @@ fn kl_logits_of_rounded_shifted_logits_within_bound() {
     let bound = 2f64.powi(-49) * logits_scale(&xf, &yf, 0.001);
     assert!((got - want).abs() <= bound, "{got:e} vs {want:e}");
 }
+
+/// Fuzzer (session 4): normalised KL of totals 5 % apart lost 2^-45 of its value: `φ(t) =
+/// t − ln(1 + t)` took `ln` of the rounded quotient of the totals (2^-53 absolute, undamped)
+/// for |t| ≥ 0.05; it now takes `ln_1p(t)` there (down to t = −1/2). Checked against the
+/// documented scale S = Σg/Σp + KLn + |ln(Σq/Σp)| on every backend.
+#[test]
+fn kl_normalized_of_totals_five_percent_apart_within_bound() {
+    let p = [
+        0.787_401_574_803_149_7f64,
+        0.598_425_196_850_393_7,
+        0.779_527_559_055_118_1,
+        0.606_299_212_598_425_2,
+        0.645_669_291_338_582_6,
+    ];
+    let q = [0.645_669_291_338_582_6f64; 5];
+    let want = relent_scalar::kl_normalized(&p, &q);
+    let (sp, sq): (f64, f64) = (p.iter().sum(), q.iter().sum());
+    let g = relent_scalar::generalized_kl(&p, &q);
+    let scale = g / sp + want + (sq / sp).ln().abs();
+    for b in relent_simd::available_backends() {
+        let k = relent_simd::for_backend(b).expect("available");
+        let got = k
+            .kl_normalized(&p, &q, relent_simd::Precision::Default)
+            .value;
+        assert!(
+            (got - want).abs() <= 2f64.powi(-49) * scale,
+            "{b}: {got:e} vs {want:e} (error 2^{:.1} of S)",
+            ((got - want).abs() / scale).log2()
+        );
+    }
+    let got = relent::kl_normalized(&p, &q).unwrap();
+    assert!((got - want).abs() <= 2f64.powi(-49) * scale);
+    let got = relent::kl_normalized_bits(&p, &q).unwrap();
+    let want_bits = relent_scalar::kl_normalized_bits(&p, &q);
+    assert!((got - want_bits).abs() <= 2f64.powi(-49) * scale / std::f64::consts::LN_2);
+}
