@@ -20,9 +20,12 @@
 //! `kl_log` and `kl_logits` sum terms of both signs: their error is ≤ 2^-49 relative to
 //! `Σ e^lp·|lp − lq|` (for `kl_logits` plus the log-sum-exp magnitudes).
 //!
-//! [`Precision::Default`] with `f32` inputs on AVX-512 runs KL, generalised KL and normalised
-//! KL in `f32` lanes instead (16 per vector, no division instruction; the same cancellation-free
-//! algorithm, see `fast32`): ≤ 2^-21 relative (measured worst 2^-23), about 2.4× faster.
+//! [`Precision::Default`] with `f32` inputs on AVX-512 and AVX2 runs KL, generalised KL,
+//! normalised KL, Jeffreys, cross-entropy, entropy and Jensen–Shannon in `f32` lanes instead
+//! (16 or 8 per vector, no division instruction; the same cancellation-free algorithm with a
+//! wider band, see `fast32`): ≤ 2^-21 relative (measured worst 2^-22.6), 2–4× faster. `f64`
+//! KL, generalised and normalised KL on AVX-512 take the same wide-band algorithm in `f64`
+//! lanes (`fast64`: one `vdivpd`, a degree-9 polynomial), ≤ 2^-49.
 //! [`Precision::High`] always takes the `f64`-lane kernels; `f64` inputs always get 2^-49.
 //! `kl_logits` recovers the rounding of its shifted logits only where 2^-49 is promised
 //! (`f64` inputs, `Precision::High`); `f32`, `f16` and `bf16` at the default precision skip
@@ -86,7 +89,7 @@ pub use relent_scalar::Element;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Precision {
     /// ≤ 2^-21 relative error for `f32`/`f16`/`bf16` inputs (`f64` inputs: 2^-49). Fastest:
-    /// `f32` KL, generalised KL and normalised KL run in `f32` lanes on AVX-512.
+    /// the `f32` functions of probabilities run in `f32` lanes on AVX-512 and AVX2.
     #[default]
     Default,
     /// ≤ 2^-49 relative error for every input type.
