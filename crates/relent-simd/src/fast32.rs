@@ -208,8 +208,9 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
         // zero against a positive gives +∞ (ln 0) for the fallback.
         let half = l.select(out, lh, at);
         let t = l.mul(l.add(d, d), half);
-        // (`p = q = 0` lanes are band lanes: `den = p + q = 0` there.)
-        return ([l.select(l.eq(den, zero), zero, t), zero, zero], m, sum);
+        // (Not `den`: outside the band it is `mp + mq`, which is 0 for `p = −0.0` against a
+        // power of two, as `vgetmantps` keeps the sign of −0.0.)
+        return ([l.select(l.eq(sum, zero), zero, t), zero, zero], m, sum);
     }
     let go = l.fms(l.add(p, p), lh, d);
     let g = l.select(out, go, gb);
@@ -637,6 +638,57 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// `−0.0` is `+0.0`: replacing any zero of `p` or `q` by `−0.0` (every lane position,
+    /// against powers of two, whose mantissa `1.0` cancels `−0.0`'s `−1.0`) leaves every
+    /// mode's result unchanged. (The fuzzer found Jeffreys of `−0.0` against `1.0` finite.)
+    #[test]
+    fn negative_zero_is_zero() {
+        if let Some(t) = Avx512::try_new() {
+            negative_zero_on(t);
+        }
+        if let Some(t) = crate::lanes::avx2::Avx2::try_new() {
+            negative_zero_on(t);
+        }
+    }
+
+    fn negative_zero_on<L: Lanes32>(t: L) {
+        let n = 37;
+        for pos in 0..n {
+            for (zp, zq) in [(true, false), (false, true), (true, true)] {
+                let mut p: Vec<f32> = (0..n).map(|i| [1.0, 0.5, 0.25, 3.0][i % 4]).collect();
+                let mut q: Vec<f32> = (0..n).map(|i| [1.0, 2.0, 0.75, 1.0][(i + 1) % 4]).collect();
+                if zp {
+                    p[pos] = 0.0;
+                }
+                if zq {
+                    q[pos] = 0.0;
+                }
+                let neg = |v: &[f32]| -> Vec<f32> {
+                    v.iter().map(|&x| if x == 0.0 { -0.0 } else { x }).collect()
+                };
+                let (np, nq) = (neg(&p), neg(&q));
+                macro_rules! same {
+                    ($mode:expr) => {{
+                        let a = chunk::<L, { $mode }>(t, &p, &q).map(|x| x.finish().value);
+                        let b = chunk::<L, { $mode }>(t, &np, &nq).map(|x| x.finish().value);
+                        assert_eq!(
+                            a.map(f64::to_bits),
+                            b.map(f64::to_bits),
+                            "mode {}: zero at {pos} ({zp}, {zq}): {a:?} vs {b:?}",
+                            $mode
+                        );
+                    }};
+                }
+                same!(KL);
+                same!(GKL);
+                same!(KLN);
+                same!(JEF);
+                same!(CE);
+                same!(JS);
             }
         }
     }

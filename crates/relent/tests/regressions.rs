@@ -793,3 +793,22 @@ fn kl_normalized_of_totals_five_percent_apart_within_bound() {
     let want_bits = relent_scalar::kl_normalized_bits(&p, &q);
     assert!((got - want_bits).abs() <= 2f64.powi(-49) * scale / std::f64::consts::LN_2);
 }
+
+/// Fuzzer (session 4): Jeffreys of `f32` `−0.0` against `1.0` came out finite (20.9 instead of
+/// +∞) on the `f32`-lane path, whose zero test used `mp + mq` (−1 + 1 for `−0.0` against a
+/// power of two); it tests `p + q` again.
+#[test]
+fn jeffreys_of_negative_zero_against_a_power_of_two_is_infinite() {
+    let mut p = vec![1.0f32; 19];
+    p[0] = -0.0;
+    p[3] = 0.25;
+    let q = vec![1.0f32; 19];
+    assert_eq!(relent::jeffreys(&p, &q), Ok(f64::INFINITY));
+    assert_eq!(relent::jeffreys(&q, &p), Ok(f64::INFINITY));
+    assert_eq!(relent::jeffreys_bits(&p, &q), Ok(f64::INFINITY));
+    let (p64, q64): (Vec<f64>, Vec<f64>) = (
+        p.iter().map(|&x| f64::from(x)).collect(),
+        q.iter().map(|&x| f64::from(x)).collect(),
+    );
+    assert_eq!(relent::jeffreys(&p64, &q64), Ok(f64::INFINITY));
+}
