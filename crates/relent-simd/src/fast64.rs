@@ -293,6 +293,48 @@ mod tests {
         }
     }
 
+    /// `−0.0` is `+0.0`: replacing any zero of `p` or `q` by `−0.0` (every lane position,
+    /// against powers of two) leaves every mode's result unchanged, bit for bit.
+    #[test]
+    fn negative_zero_is_zero() {
+        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+            println!("fast64 −0.0: SKIPPED (no AVX-512F on this CPU)");
+            return;
+        };
+        let n = 37;
+        for pos in 0..n {
+            for (zp, zq) in [(true, false), (false, true), (true, true)] {
+                let mut p: Vec<f64> = (0..n).map(|i| [1.0, 0.5, 0.25, 3.0][i % 4]).collect();
+                let mut q: Vec<f64> = (0..n).map(|i| [1.0, 2.0, 0.75, 1.0][(i + 1) % 4]).collect();
+                if zp {
+                    p[pos] = 0.0;
+                }
+                if zq {
+                    q[pos] = 0.0;
+                }
+                let neg = |v: &[f64]| -> Vec<f64> {
+                    v.iter().map(|&x| if x == 0.0 { -0.0 } else { x }).collect()
+                };
+                let (np, nq) = (neg(&p), neg(&q));
+                macro_rules! same {
+                    ($mode:expr) => {{
+                        let a = chunk::<_, { $mode }>(t, &p, &q).map(|x| x.finish().value);
+                        let b = chunk::<_, { $mode }>(t, &np, &nq).map(|x| x.finish().value);
+                        assert_eq!(
+                            a.map(f64::to_bits),
+                            b.map(f64::to_bits),
+                            "mode {}: zero at {pos} ({zp}, {zq}): {a:?} vs {b:?}",
+                            $mode
+                        );
+                    }};
+                }
+                same!(KL);
+                same!(GKL);
+                same!(KLN);
+            }
+        }
+    }
+
     /// `P` (its `f64` coefficients, evaluated in double-double) against the series
     /// `Σ_{k≥0} z^k/(2k + 3)` over `z ∈ [0, 1/9]`: the documented 2^-52.2 (asserted ≤ 2^-52).
     #[test]
