@@ -510,7 +510,9 @@ pub fn abs_terms<E: Element>(terms: Terms, a: &[&[E]], t: f64) -> f64 {
             Terms::Logits | Terms::KlNormalized => unreachable!("handled by the caller"),
             Terms::KlLog => {
                 let (lp, lq) = (x(a[0], i), x(a[1], i));
-                if lp == f64::NEG_INFINITY {
+                // A masked lp, or lp = lq (also where e^lp overflows: the term is exactly 0,
+                // not ∞·0), contributes 0.
+                if lp == f64::NEG_INFINITY || lp == lq {
                     return 0.0;
                 }
                 (lp.exp() * (lp - lq)).abs()
