@@ -812,3 +812,22 @@ fn jeffreys_of_negative_zero_against_a_power_of_two_is_infinite() {
     );
     assert_eq!(relent::jeffreys(&p64, &q64), Ok(f64::INFINITY));
 }
+
+/// Fuzzer (session 4): `kl_logits` of `f64` logits at a subnormal temperature (1e-308) missed
+/// the bound (2^-46.8 of S): the shifted logits' rounding was not recovered there (the
+/// division's remainder is exact for normal divisors only); it is now, in units 2^54 larger.
+#[test]
+fn kl_logits_at_a_subnormal_temperature_within_bound() {
+    let a = [
+        0.0,
+        -2.125,
+        -5.487_458_202_157_236e303,
+        1.527_565_515_358_906_4e-306,
+        0.0,
+        0.0,
+        -1.0,
+    ];
+    let b = [-1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    let t = 1.000_000_001_036_130_7e-308;
+    assert_logits_within_bound(&a, &b, t);
+}

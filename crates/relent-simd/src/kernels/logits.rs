@@ -53,9 +53,11 @@ fn load_at<L: Lanes, T: Load>(l: L, s: &[T], v: usize) -> L::V {
 }
 
 /// What [`shift_fix`] needs, per row: `−m` (the row's shift), `t` split into halves for
-/// Dekker's product (backends whose `fma` is not fused), `1/t` (0 for a subnormal `t`, where
-/// the division's remainder is not exact: no correction there) and the largest plausible
-/// correction.
+/// Dekker's product (backends whose `fma` is not fused), `1/t` and the largest plausible
+/// correction. A subnormal `t` is scaled by 2^54 (`sub`): the division's remainder is exact
+/// for normal divisors only, and `d·2^54 − α·(t·2^54)` is exact wherever `e^α` matters
+/// (there `|d| = |α|·t < 2^-1000`, so `d·2^54` cannot overflow; elsewhere the correction is
+/// non-finite or implausible and dropped).
 struct Fix<V> {
     nm: V,
     t_hi: V,
@@ -63,23 +65,32 @@ struct Fix<V> {
     inv: V,
     lim: V,
     nlim: V,
+    sub: bool,
+    ts: V,
+    scale: V,
 }
 
 impl<V: Copy> Fix<V> {
     #[inline(always)]
     fn new<L: Lanes<V = V>>(l: L, m: f64, t: f64) -> Self {
-        let c = 134_217_729.0 * t;
-        let t_hi = c - (c - t);
+        let sub = t < f64::MIN_POSITIVE;
+        let scale = if sub { 2f64.powi(54) } else { 1.0 };
+        let ts = t * scale;
+        let c = 134_217_729.0 * ts;
+        let t_hi = c - (c - ts);
         // |δ| ≤ |α|·2^-52 with |α| < 1100 where e^α matters; anything larger (an overflow
         // in the residual's arithmetic, where e^α is 0 anyway) is dropped.
         let lim = 2f64.powi(-40);
         Fix {
             nm: l.splat(-m),
             t_hi: l.splat(t_hi),
-            t_lo: l.splat(t - t_hi),
-            inv: l.splat(if t >= f64::MIN_POSITIVE { 1.0 / t } else { 0.0 }),
+            t_lo: l.splat(ts - t_hi),
+            inv: l.splat(1.0 / ts),
             lim: l.splat(lim),
             nlim: l.splat(-lim),
+            sub,
+            ts: l.splat(ts),
+            scale: l.splat(scale),
         }
     }
 }
@@ -98,6 +109,12 @@ fn shift_fix<L: Lanes>(l: L, f: &Fix<L::V>, x: L::V, d: L::V, al: L::V, tv: L::V
     let zero = l.splat(0.0);
     let bb = l.sub(d, x);
     let es = l.add(l.sub(x, l.sub(d, bb)), l.sub(f.nm, bb));
+    // A subnormal temperature: the same remainder in units 2^54 times larger (exact).
+    let (d, es, tv) = if f.sub {
+        (l.mul(d, f.scale), l.mul(es, f.scale), f.ts)
+    } else {
+        (d, es, tv)
+    };
     let r = if L::FUSED_FMA {
         l.fma(l.sub(zero, al), tv, d)
     } else {
