@@ -316,77 +316,102 @@ fn avx512_logits<T: Load>(
     logits::run(t, a, b, temp, whole, exact)
 }
 
-/// The fast `f32` path of a `g`-based function on AVX-512 ([`crate::fast32`]); chunks it
-/// cannot take are recomputed by the `f64` kernel `F` (the same for a chunk whichever way the
-/// input was split, so batch folds give the same bits).
+/// Folds `$part` — an expression of the chunk range `$r` giving that chunk's [`Partial`] —
+/// over the fixed [`crate::CHUNK`]-sized chunks of `0..$n` in index order (one chunk of
+/// everything when `!$whole`; one empty range when `$n = 0`). A macro, not a function taking a
+/// closure: a closure would not inherit the caller's target features.
+macro_rules! fold_chunks {
+    ($func:expr, $n:expr, $whole:expr, |$r:ident| $part:expr) => {{
+        let n: usize = $n;
+        let step = if $whole { crate::CHUNK } else { n.max(1) };
+        let mut acc = Partial::new($func);
+        let mut start = 0;
+        loop {
+            let end = (start + step).min(n);
+            let $r = start..end;
+            acc = acc.combine($part);
+            start = end;
+            if start >= n {
+                break acc;
+            }
+        }
+    }};
+}
+
+/// A fast path's chunk, or — where it returns `None` — the generic kernel `F`'s (the same for
+/// a chunk whichever way the input was split, so batch folds give the same bits).
+macro_rules! or_generic {
+    ($fast:expr, $lanes:ty, $t:expr, $elt:ty, $f:ty, $ins:expr) => {
+        match $fast {
+            Some(part) => part,
+            None => chunked::run_chunk::<$lanes, $elt, $f>($t, $ins, 1.0),
+        }
+    };
+}
+
+/// The fast `f32` path of a `g`-based function on AVX-512 ([`crate::fast32`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 fn avx512_fast32<const MODE: u8, F: Term>(t: Avx512, p: &[f32], q: &[f32], whole: bool) -> Partial {
-    let n = p.len();
-    let step = if whole { crate::CHUNK } else { n.max(1) };
-    let mut acc = Partial::new(F::FUNC);
-    let mut start = 0;
-    loop {
-        let end = (start + step).min(n);
-        let (pc, qc) = (&p[start..end], &q[start..end]);
-        let part = match crate::fast32::chunk::<Avx512, MODE>(t, pc, qc) {
-            Some(part) => part,
-            None => chunked::run_chunk::<Avx512, f32, F>(t, [pc, qc, pc, pc], 1.0),
-        };
-        acc = acc.combine(part);
-        start = end;
-        if start >= n {
-            return acc;
-        }
-    }
+    fold_chunks!(F::FUNC, p.len(), whole, |r| {
+        let (pc, qc) = (&p[r.clone()], &q[r]);
+        let fast = crate::fast32::chunk::<Avx512, MODE>(t, pc, qc);
+        or_generic!(fast, Avx512, t, f32, F, [pc, qc, pc, pc])
+    })
 }
 
 /// [`avx512_fast32`] on AVX2+FMA (8 `f32` lanes; see `lanes32::avx2`).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn avx2_fast32<const MODE: u8, F: Term>(t: Avx2, p: &[f32], q: &[f32], whole: bool) -> Partial {
-    let n = p.len();
-    let step = if whole { crate::CHUNK } else { n.max(1) };
-    let mut acc = Partial::new(F::FUNC);
-    let mut start = 0;
-    loop {
-        let end = (start + step).min(n);
-        let (pc, qc) = (&p[start..end], &q[start..end]);
-        let part = match crate::fast32::chunk::<Avx2, MODE>(t, pc, qc) {
-            Some(part) => part,
-            None => chunked::run_chunk::<Avx2, f32, F>(t, [pc, qc, pc, pc], 1.0),
+    fold_chunks!(F::FUNC, p.len(), whole, |r| {
+        let (pc, qc) = (&p[r.clone()], &q[r]);
+        let fast = crate::fast32::chunk::<Avx2, MODE>(t, pc, qc);
+        or_generic!(fast, Avx2, t, f32, F, [pc, qc, pc, pc])
+    })
+}
+
+/// The fast `f32` path of KL from log-probabilities and the Gaussian KL from log-variances
+/// on AVX-512 ([`crate::fastexp32`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn avx512_fastexp32<F: Term>(t: Avx512, ins: [&[f32]; 4], whole: bool) -> Partial {
+    fold_chunks!(F::FUNC, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        let fast = if F::FUNC == Func::KlLog {
+            crate::fastexp32::kl_log_chunk(t, c[0], c[1])
+        } else {
+            crate::fastexp32::logvar_chunk(t, c)
         };
-        acc = acc.combine(part);
-        start = end;
-        if start >= n {
-            return acc;
-        }
-    }
+        or_generic!(fast, Avx512, t, f32, F, c)
+    })
+}
+
+/// [`avx512_fastexp32`] on AVX2+FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_fastexp32<F: Term>(t: Avx2, ins: [&[f32]; 4], whole: bool) -> Partial {
+    fold_chunks!(F::FUNC, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        let fast = if F::FUNC == Func::KlLog {
+            crate::fastexp32::kl_log_chunk(t, c[0], c[1])
+        } else {
+            crate::fastexp32::logvar_chunk(t, c)
+        };
+        or_generic!(fast, Avx2, t, f32, F, c)
+    })
 }
 
 /// The AVX-512 path of KL, generalised KL and normalised KL for `f64` inputs
-/// ([`crate::fast64`]); chunks it cannot take are recomputed by the generic kernel `F` (the
-/// same for a chunk whichever way the input was split, so batch folds give the same bits).
+/// ([`crate::fast64`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 fn avx512_fast64<const MODE: u8, F: Term>(t: Avx512, p: &[f64], q: &[f64], whole: bool) -> Partial {
-    let n = p.len();
-    let step = if whole { crate::CHUNK } else { n.max(1) };
-    let mut acc = Partial::new(F::FUNC);
-    let mut start = 0;
-    loop {
-        let end = (start + step).min(n);
-        let (pc, qc) = (&p[start..end], &q[start..end]);
-        let part = match crate::fast64::chunk::<Avx512, MODE>(t, pc, qc) {
-            Some(part) => part,
-            None => chunked::run_chunk::<Avx512, f64, F>(t, [pc, qc, pc, pc], 1.0),
-        };
-        acc = acc.combine(part);
-        start = end;
-        if start >= n {
-            return acc;
-        }
-    }
+    fold_chunks!(F::FUNC, p.len(), whole, |r| {
+        let (pc, qc) = (&p[r.clone()], &q[r]);
+        let fast = crate::fast64::chunk::<Avx512, MODE>(t, pc, qc);
+        or_generic!(fast, Avx512, t, f64, F, [pc, qc, pc, pc])
+    })
 }
 
 fn generic_entry<L: crate::lanes::Lanes, T: Load, F: Term>(
@@ -566,6 +591,35 @@ impl Kernels {
                         Func::GeneralizedKl => avx512_fast64::<GKL, GeneralizedKl>(t, p, q, whole),
                         _ => avx512_fast64::<{ crate::fast64::KLN }, KlNormalized>(t, p, q, whole),
                     }
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Slice::F32(_)
+                if precision == Precision::Default
+                    && matches!(self.imp, Imp::Avx512(_) | Imp::Avx2(_))
+                    && matches!(func, Func::KlLog | Func::GaussianKlDiagLogvar) =>
+            {
+                let ins: [&[f32]; 4] = ins.map(|s| match T::slice(s) {
+                    Slice::F32(x) => x,
+                    _ => unreachable!("one element type per call"),
+                });
+                use kernels::{GaussianKlDiagLogvar, KlLog};
+                let log = func == Func::KlLog;
+                match self.imp {
+                    // SAFETY: the token exists only if AVX-512F and FMA were detected on this
+                    // CPU.
+                    Imp::Avx512(t) if log => unsafe { avx512_fastexp32::<KlLog>(t, ins, whole) },
+                    // SAFETY: as above.
+                    Imp::Avx512(t) => unsafe {
+                        avx512_fastexp32::<GaussianKlDiagLogvar>(t, ins, whole)
+                    },
+                    // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
+                    Imp::Avx2(t) if log => unsafe { avx2_fastexp32::<KlLog>(t, ins, whole) },
+                    // SAFETY: as above.
+                    Imp::Avx2(t) => unsafe {
+                        avx2_fastexp32::<GaussianKlDiagLogvar>(t, ins, whole)
+                    },
+                    _ => unreachable!(),
                 }
             }
             Slice::F32(_) => typed!(F32, f32),

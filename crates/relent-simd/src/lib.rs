@@ -62,6 +62,7 @@ mod chunked;
 mod dispatch;
 mod fast32;
 mod fast64;
+mod fastexp32;
 #[cfg(test)]
 mod harness;
 mod kernels;

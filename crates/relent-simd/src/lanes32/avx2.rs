@@ -167,5 +167,39 @@ mod imp {
             // SAFETY: AVX present.
             unsafe { _mm256_movemask_ps(m) != 0 }
         }
+        #[inline(always)]
+        fn max(self, a: __m256, b: __m256) -> __m256 {
+            // SAFETY: AVX present.
+            unsafe { _mm256_max_ps(a, b) }
+        }
+        #[inline(always)]
+        fn ne(self, a: __m256, b: __m256) -> __m256 {
+            // SAFETY: AVX present.
+            unsafe { _mm256_cmp_ps::<_CMP_NEQ_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn nlt(self, a: __m256, b: __m256) -> __m256 {
+            // SAFETY: AVX present.
+            unsafe { _mm256_cmp_ps::<_CMP_NLT_UQ>(a, b) }
+        }
+        #[inline(always)]
+        fn mor(self, a: __m256, b: __m256) -> __m256 {
+            // SAFETY: AVX present.
+            unsafe { _mm256_or_ps(a, b) }
+        }
+        #[inline(always)]
+        fn mask_min(self, src: __m256, m: __m256, a: __m256, b: __m256) -> __m256 {
+            self.select(m, self.min(a, b), src)
+        }
+        #[inline(always)]
+        fn scale2(self, y: __m256, k: __m256) -> __m256 {
+            // 2^k from its bits: (k + 127) << 23 is the biased exponent field of a normal
+            // number for k ∈ [−126, 127].
+            // SAFETY: AVX2 present.
+            unsafe {
+                let e = _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127));
+                _mm256_mul_ps(y, _mm256_castsi256_ps(_mm256_slli_epi32::<23>(e)))
+            }
+        }
     }
 }

@@ -144,6 +144,35 @@ mod imp {
             m != 0
         }
         #[inline(always)]
+        fn max(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_max_ps(a, b) }
+        }
+        #[inline(always)]
+        fn ne(self, a: __m512, b: __m512) -> __mmask16 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_cmp_ps_mask::<_CMP_NEQ_OQ>(a, b) }
+        }
+        #[inline(always)]
+        fn nlt(self, a: __m512, b: __m512) -> __mmask16 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_cmp_ps_mask::<_CMP_NLT_UQ>(a, b) }
+        }
+        #[inline(always)]
+        fn mor(self, a: __mmask16, b: __mmask16) -> __mmask16 {
+            a | b
+        }
+        #[inline(always)]
+        fn mask_min(self, src: __m512, m: __mmask16, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_mask_min_ps(src, m, a, b) }
+        }
+        #[inline(always)]
+        fn scale2(self, y: __m512, k: __m512) -> __m512 {
+            // SAFETY: AVX-512F present (`vscalefps`: y·2^⌊k⌋, one rounding, any k).
+            unsafe { _mm512_scalef_ps(y, k) }
+        }
+        #[inline(always)]
         fn fold(self, hi: __m512, lo: __m512) -> (f64, f64) {
             // The trait's pairwise tree, level by level on 512/256/128-bit halves (the same
             // operations in the same order, so the same bits as the scalar default).

@@ -98,4 +98,18 @@ pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
         }
         (s[0], c[0])
     }
+    /// `a` where `a > b`, else `b` (x86 `maxps`: `b` when either is NaN).
+    fn max(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a ≠ b` (ordered: false on NaN).
+    fn ne(self, a: Self::V, b: Self::V) -> Self::M;
+    /// `!(a < b)` (unordered: true on NaN).
+    fn nlt(self, a: Self::V, b: Self::V) -> Self::M;
+    /// Lanes set in `a` or in `b`.
+    fn mor(self, a: Self::M, b: Self::M) -> Self::M;
+    /// `m ? min(a, b) : src` per lane (`min` as [`Lanes32::min`]).
+    fn mask_min(self, src: Self::V, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// `y·2^k` for lanes whose `k` is an integer in `[−126, 127]`, rounded once (AVX-512:
+    /// `vscalefps`, any `k`; AVX2: `y` times the normal number `2^k` built from its bits — a
+    /// `k` outside that range gives an unspecified value).
+    fn scale2(self, y: Self::V, k: Self::V) -> Self::V;
 }
