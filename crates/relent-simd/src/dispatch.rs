@@ -402,6 +402,33 @@ fn avx2_fastexp32<F: Term>(t: Avx2, ins: [&[f32]; 4], whole: bool) -> Partial {
     })
 }
 
+/// `kl_logits` for `f32` inputs at the default precision on AVX-512
+/// ([`crate::fastexp32::logits_chunk`]); other chunks take the generic kernel.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn avx512_logits32(t: Avx512, a: &[f32], b: &[f32], temp: f64, whole: bool) -> Partial {
+    fold_chunks!(Func::KlLogits, a.len(), whole, |r| {
+        let (ac, bc) = (&a[r.clone()], &b[r]);
+        match crate::fastexp32::logits_chunk(t, ac, bc, temp) {
+            Some(part) => part,
+            None => logits::run_chunk::<Avx512, f32, false>(t, ac, bc, temp),
+        }
+    })
+}
+
+/// [`avx512_logits32`] on AVX2+FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_logits32(t: Avx2, a: &[f32], b: &[f32], temp: f64, whole: bool) -> Partial {
+    fold_chunks!(Func::KlLogits, a.len(), whole, |r| {
+        let (ac, bc) = (&a[r.clone()], &b[r]);
+        match crate::fastexp32::logits_chunk(t, ac, bc, temp) {
+            Some(part) => part,
+            None => logits::run_chunk::<Avx2, f32, false>(t, ac, bc, temp),
+        }
+    })
+}
+
 /// The AVX-512 path of KL, generalised KL and normalised KL for `f64` inputs
 /// ([`crate::fast64`]).
 #[cfg(target_arch = "x86_64")]
@@ -597,7 +624,10 @@ impl Kernels {
             Slice::F32(_)
                 if precision == Precision::Default
                     && matches!(self.imp, Imp::Avx512(_) | Imp::Avx2(_))
-                    && matches!(func, Func::KlLog | Func::GaussianKlDiagLogvar) =>
+                    && matches!(
+                        func,
+                        Func::KlLog | Func::GaussianKlDiagLogvar | Func::KlLogits
+                    ) =>
             {
                 let ins: [&[f32]; 4] = ins.map(|s| match T::slice(s) {
                     Slice::F32(x) => x,
@@ -605,6 +635,18 @@ impl Kernels {
                 });
                 use kernels::{GaussianKlDiagLogvar, KlLog};
                 let log = func == Func::KlLog;
+                if func == Func::KlLogits {
+                    let (a, b) = (ins[0], ins[1]);
+                    return match self.imp {
+                        // SAFETY: the token exists only if AVX-512F and FMA were detected on
+                        // this CPU.
+                        Imp::Avx512(t) => unsafe { avx512_logits32(t, a, b, param, whole) },
+                        // SAFETY: the token exists only if AVX2 and FMA were detected on this
+                        // CPU.
+                        Imp::Avx2(t) => unsafe { avx2_logits32(t, a, b, param, whole) },
+                        _ => unreachable!(),
+                    };
+                }
                 match self.imp {
                     // SAFETY: the token exists only if AVX-512F and FMA were detected on this
                     // CPU.

@@ -315,6 +315,185 @@ pub(crate) fn logvar_chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial
     finish(l, Func::GaussianKlDiagLogvar, acc)
 }
 
+/// Below this shifted logit (`(x − m)/t`, natural-log units) `e^α` is taken as 0: `e^-87 <
+/// 2^-125`, and with `|α − β| ≤ 2^40` (checked per chunk) a dropped term `e^α·(α − β)` is
+/// below 2^-85, against a chunk sum `Σ e^α ≥ 1` (the maximum's `e^0`).
+const LOGIT_LO: f32 = -87.0;
+/// A chunk whose smallest `β = (y − mb)/t` (over lanes with `x > −∞`) is below this goes to
+/// the `f64` kernel.
+const BETA_MIN: f64 = -1_099_511_627_776.0; // −2^40
+
+/// `(x − m)·(1/t)` as `hi + lo` (`lo` within ~2^-46 of `|hi|`): `x − m` by TwoSum (`nm = −m`),
+/// `1/t = ih + il`, the product's rounding by an FMA.
+#[inline(always)]
+fn shifted<L: Lanes32>(l: L, x: L::V, nm: L::V, ih: L::V, il: L::V) -> (L::V, L::V) {
+    let sh = l.add(x, nm);
+    let bb = l.sub(sh, x);
+    let sl = l.add(l.sub(x, l.sub(sh, bb)), l.sub(nm, bb));
+    let hi = l.mul(sh, ih);
+    let e = l.fms(sh, ih, hi);
+    (hi, l.fma(sh, il, l.fma(sl, ih, e)))
+}
+
+/// [`exp_parts`] of `x + corr` for `x ∈ [LO, 0]` and a small correction (`|corr| ≤ 2^-16`).
+#[inline(always)]
+fn exp_parts_corr<L: Lanes32>(l: L, x: L::V, corr: L::V) -> (L::V, L::V) {
+    let magic = l.splat(MAGIC);
+    let k = l.sub(l.fma(x, l.splat(LOG2E), magic), magic);
+    let r = l.fnma(k, l.splat(LN2_HI), x);
+    let r = l.add(l.fnma(k, l.splat(LN2_LO), r), corr);
+    let r2 = l.mul(r, r);
+    let mut q = l.splat(Q[4]);
+    for &c in Q[..4].iter().rev() {
+        q = l.fma(q, r, l.splat(c));
+    }
+    (k, l.fma(r2, q, r))
+}
+
+/// The four sums of `kl_logits` (see `kernels::logits`): `W = Σ e^α·(α − β)`, `Sa = Σ e^α`,
+/// `Sb = Σ e^β`, `D = Σ (e^α − e^β)`.
+struct LogitSums<V> {
+    s: [Acc<V>; 4],
+}
+
+/// One vector of `kl_logits` terms: `[e^α·(α − β), e^α, e^β, e^α − e^β]`.
+#[inline(always)]
+fn logit_terms<L: Lanes32>(l: L, c: &LogitConsts<L::V>, x: L::V, y: L::V) -> [L::V; 4] {
+    let zero = l.splat(0.0);
+    let one = l.splat(1.0);
+    let (ah, al) = shifted(l, x, c.nma, c.ih, c.il);
+    let (bh, bl) = shifted(l, y, c.nmb, c.ih, c.il);
+    // Live lanes: α ≥ LOGIT_LO (false for NaN, i.e. masked x = −∞); the others are 0, with
+    // their exponent inputs clamped and corrections zeroed so that nothing is NaN.
+    let la = l.le(c.lo, ah);
+    let lb = l.le(c.lo, bh);
+    let (ka, pa) = exp_parts_corr(l, l.max(ah, c.lo), l.maskz_sub(la, al, zero));
+    let (kb, pb) = exp_parts_corr(l, l.max(bh, c.lo), l.maskz_sub(lb, bl, zero));
+    // α − β = (αh − βh) + (αl − βl): the first difference is exact where they are close.
+    let d = l.maskz_sub(la, l.sub(ah, bh), l.sub(bl, al));
+    let w = l.scale2(l.fma(d, pa, d), ka);
+    let ea = l.scale2(l.mask_add(zero, la, one, pa), ka);
+    let eb = l.scale2(l.mask_add(zero, lb, one, pb), kb);
+    [w, ea, eb, l.sub(ea, eb)]
+}
+
+/// Per-chunk constants of [`logit_terms`].
+struct LogitConsts<V> {
+    nma: V,
+    nmb: V,
+    ih: V,
+    il: V,
+    lo: V,
+}
+
+#[inline(always)]
+fn lanes_fold<L: Lanes32>(l: L, v: L::V, max: bool) -> f32 {
+    let mut h = [0.0f32; 16];
+    l.store(v, &mut h);
+    let h = &h[..L::W];
+    if max {
+        h.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x))
+    } else {
+        h.iter().fold(f32::INFINITY, |m, &x| m.min(x))
+    }
+}
+
+/// `kl_logits` at `Precision::Default`, one chunk, or `None` where the chunk must be
+/// recomputed by the `f64` kernel: any NaN or +∞, a row with every logit masked, a finite `x`
+/// against a masked `y` (+∞), `(min y − mb)/t < −2^40`, a temperature outside
+/// `[2^-60, 2^60]`, or a non-finite sum. The shifted logits are carried as `f32` pairs
+/// ([`shifted`]: `α` within ~2^-46 relative), so `e^α` is not off by `|α|·2^-24` as a rounded
+/// `f32` `α` would make it; `e^α = 2^k·(1 + p)` as in [`exp_parts`], with `α`'s low part added
+/// to the reduced argument. Terms `e^α < e^-87` are dropped (see [`LOGIT_LO`]).
+#[inline(always)]
+pub(crate) fn logits_chunk<L: Lanes32>(l: L, a: &[f32], b: &[f32], temp: f64) -> Option<Partial> {
+    let n = a.len();
+    assert_eq!(n, b.len(), "inputs must have equal lengths");
+    if !(2f64.powi(-60)..=2f64.powi(60)).contains(&temp) || n == 0 {
+        return None;
+    }
+    let w = L::W;
+    let ninf = l.splat(f32::NEG_INFINITY);
+    let inf = l.splat(f32::INFINITY);
+    let pad = |s: &[f32], off: usize| {
+        let mut buf = [f32::NEG_INFINITY; 16];
+        let m = (s.len() - off).min(w);
+        buf[..m].copy_from_slice(&s[off..off + m]);
+        buf
+    };
+    // Pass 1: maxima, validity, and min y over the lanes with x > −∞.
+    let (mut va, mut vb, mut ymin) = (ninf, ninf, inf);
+    let mut bad = l.lt(inf, ninf);
+    let nv = n.div_ceil(w);
+    for v in 0..nv {
+        let off = v * w;
+        let (x, y) = if off + w <= n {
+            (l.load(&a[off..off + w]), l.load(&b[off..off + w]))
+        } else {
+            (l.load(&pad(a, off)), l.load(&pad(b, off)))
+        };
+        va = l.max(va, x);
+        vb = l.max(vb, y);
+        bad = l.mor(bad, l.mor(l.nlt(x, inf), l.nlt(y, inf)));
+        ymin = l.mask_min(ymin, l.lt(ninf, x), ymin, y);
+    }
+    let (ma, mb) = (lanes_fold(l, va, true), lanes_fold(l, vb, true));
+    let ymin = lanes_fold(l, ymin, false);
+    if l.any(bad) || ma == f32::NEG_INFINITY || ymin == f32::NEG_INFINITY {
+        return None;
+    }
+    if (f64::from(ymin) - f64::from(mb)) / temp < BETA_MIN {
+        return None;
+    }
+    let inv = 1.0 / temp;
+    let ih = inv as f32;
+    let c = LogitConsts {
+        nma: l.splat(-ma),
+        nmb: l.splat(-mb),
+        ih: l.splat(ih),
+        il: l.splat((inv - f64::from(ih)) as f32),
+        lo: l.splat(LOGIT_LO),
+    };
+    let zero = l.splat(0.0);
+    let mut sums = LogitSums {
+        s: [(); 4].map(|_| Acc { hi: zero, lo: zero }),
+    };
+    let nw = n / w;
+    let mut v = 0;
+    while v + 2 <= nw {
+        let off = v * w;
+        l.prefetch(a, off + PF);
+        l.prefetch(b, off + PF);
+        let t1 = logit_terms(l, &c, l.load(&a[off..off + w]), l.load(&b[off..off + w]));
+        let off = off + w;
+        let t2 = logit_terms(l, &c, l.load(&a[off..off + w]), l.load(&b[off..off + w]));
+        for ((acc, t1), t2) in sums.s.iter_mut().zip(t1).zip(t2) {
+            two_sum(l, &mut acc.hi, &mut acc.lo, l.add(t1, t2));
+        }
+        v += 2;
+    }
+    while v * w < n {
+        let off = v * w;
+        let t = logit_terms(l, &c, l.load(&pad(a, off)), l.load(&pad(b, off)));
+        for (acc, t) in sums.s.iter_mut().zip(t) {
+            two_sum(l, &mut acc.hi, &mut acc.lo, t);
+        }
+        v += 1;
+    }
+    let mut out = Partial::filled(Func::KlLogits);
+    out.t = temp;
+    out.m = [f64::from(ma), f64::from(mb)];
+    for (slot, acc) in out.s.iter_mut().zip(sums.s) {
+        let (s, c) = l.fold(acc.hi, acc.lo);
+        let v = Dd::new(s, 0.0).add(Dd::new(c, 0.0));
+        if !(v.hi.is_finite() && v.lo.is_finite()) {
+            return None;
+        }
+        *slot = v;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +547,7 @@ mod tests {
     }
 
     type LogChunk<'a> = dyn Fn(&[f32], &[f32]) -> Option<Partial> + 'a;
+    type LogitsChunk<'a> = dyn Fn(&[f32], &[f32], f64) -> Option<Partial> + 'a;
     type VarChunk<'a> = dyn Fn([&[f32]; 4]) -> Option<Partial> + 'a;
 
     /// Runs `f` with the chunk functions of every `f32`-lane backend this CPU has.
@@ -509,5 +689,84 @@ mod tests {
                 assert!(logvar(view(&v)).is_none(), "tiny mean difference at {pos}");
             }
         });
+    }
+
+    /// `kl_logits`' fast chunk against the exact value (the harness's double-double reference)
+    /// over temperatures from 2^-6 to 2^6 and rows with masked entries (in `a`,
+    /// in both), within the documented 2^-21 of the scale `Σ pa·|la − lb| + |lse(a/t)| +
+    /// |lse(b/t)|`; and every unusual element (NaN, +∞, a masked `y` against a finite `x`, a
+    /// temperature out of range) in any lane position sends the chunk to the `f64` kernel.
+    #[test]
+    fn logits_chunk_against_exact() {
+        fn chunk_value(p: Partial) -> f64 {
+            Partial::new(Func::KlLogits).combine(p).finish().value
+        }
+        let mut worst = 0.0f64;
+        let mut check = |lanes: &str, fast: &LogitsChunk<'_>| {
+            use rand::{RngExt, SeedableRng};
+            let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+            for case in 0..300usize {
+                let n = 1 + case % 131;
+                let temp = 2f64.powi((case % 13) as i32 - 6);
+                let spread: f32 = rng.random_range(0.1..30.0);
+                let a: Vec<f32> = (0..n).map(|_| rng.random_range(-spread..spread)).collect();
+                let mut b: Vec<f32> = a
+                    .iter()
+                    .map(|&x| {
+                        x + rng.random_range(-1.0f32..1.0) * spread / 10f32.powi((case % 5) as i32)
+                    })
+                    .collect();
+                let mut a = a;
+                if case % 3 == 0 {
+                    a[case % n] = f32::NEG_INFINITY;
+                }
+                if case % 4 == 0 {
+                    a[(case + 1) % n] = f32::NEG_INFINITY;
+                    b[(case + 1) % n] = f32::NEG_INFINITY;
+                }
+                let Some(part) = fast(&a, &b, temp) else {
+                    assert!(
+                        a.iter().all(|&x| x == f32::NEG_INFINITY),
+                        "case {case} fell back"
+                    );
+                    continue;
+                };
+                let got = chunk_value(part);
+                let wide = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<f64>>();
+                let (want, scale) =
+                    crate::harness::reference(Func::KlLogits, &[wide(&a), wide(&b)], temp);
+                worst = worst.max((got - want).abs() / scale);
+                assert!(
+                    (got - want).abs() <= 2f64.powi(-21) * scale,
+                    "{lanes} case {case}: {got} vs {want} (scale {scale})"
+                );
+            }
+            let n = 37;
+            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin() * 5.0).collect();
+            let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.41).cos() * 5.0).collect();
+            let (nan, inf, ninf) = (f32::NAN, f32::INFINITY, f32::NEG_INFINITY);
+            assert!(fast(&a, &b, 1.0).is_some());
+            for t in [0.0, 1e-30, 1e30, f64::INFINITY, f64::NAN] {
+                assert!(fast(&a, &b, t).is_none(), "temperature {t}");
+            }
+            for pos in 0..n {
+                for (x, y) in [(nan, 1.0), (1.0, nan), (inf, 1.0), (1.0, inf), (1.0, ninf)] {
+                    let (mut a2, mut b2) = (a.clone(), b.clone());
+                    a2[pos] = x;
+                    b2[pos] = y;
+                    assert!(fast(&a2, &b2, 1.0).is_none(), "{x} vs {y} at {pos}");
+                }
+            }
+        };
+        if let Some(t) = crate::lanes::avx512::Avx512::try_new() {
+            check("avx512", &|a, b, temp| logits_chunk(t, a, b, temp));
+        }
+        if let Some(t) = crate::lanes::avx2::Avx2::try_new() {
+            check("avx2", &|a, b, temp| logits_chunk(t, a, b, temp));
+        }
+        println!(
+            "kl_logits f32 chunks: max error 2^{:.2} of the scale",
+            worst.log2()
+        );
     }
 }

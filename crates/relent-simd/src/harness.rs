@@ -34,7 +34,7 @@ fn v(x: Dd) -> f64 {
 }
 
 /// (value, scale) of `func` in double-double.
-fn reference(func: Func, ins: &[Vec<f64>], t: f64) -> (f64, f64) {
+pub(crate) fn reference(func: Func, ins: &[Vec<f64>], t: f64) -> (f64, f64) {
     let n = ins[0].len();
     let mut s = dd(0.0);
     let mut scale = 0.0f64;
