@@ -364,7 +364,7 @@ fn avx2_fast32<const MODE: u8, F: Term>(t: Avx2, p: &[f32], q: &[f32], whole: bo
     }
 }
 
-/// The AVX-512 path of KL, generalised KL and normalised KL for `f64` inputs
+/// The AVX-512 path of KL, generalised KL, normalised KL and Jensen–Shannon for `f64` inputs
 /// ([`crate::fast64`]); chunks it cannot take are recomputed by the generic kernel `F` (the
 /// same for a chunk whichever way the input was split, so batch folds give the same bits).
 #[cfg(target_arch = "x86_64")]
@@ -557,13 +557,14 @@ impl Kernels {
                 let Slice::F64(q) = T::slice(ins[1]) else {
                     unreachable!("one element type per call")
                 };
-                use crate::fast64::{GKL, KL};
-                use kernels::{GeneralizedKl, Kl, KlNormalized};
+                use crate::fast64::{GKL, JS, KL};
+                use kernels::{GeneralizedKl, JsDivergence, Kl, KlNormalized};
                 // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
                 unsafe {
                     match func {
                         Func::Kl => avx512_fast64::<KL, Kl>(t, p, q, whole),
                         Func::GeneralizedKl => avx512_fast64::<GKL, GeneralizedKl>(t, p, q, whole),
+                        Func::JsDivergence => avx512_fast64::<JS, JsDivergence>(t, p, q, whole),
                         _ => avx512_fast64::<{ crate::fast64::KLN }, KlNormalized>(t, p, q, whole),
                     }
                 }
