@@ -46,13 +46,17 @@
 //! - `g(y, m)` in the band `d ≤ 2y` (`x ≤ 3y`): `S = (y − m)/(y + m) = −d/(x + 3y)`,
 //!   `|S| ≤ 1/3`, `2g = (x + 3y)·(S² + S³P·(1 + S))`;
 //! - `g(y, m)` outside (`y/m < 1/2`): the KL outside formula `2g = 4y·(ln(y/m)/2) + d` with
-//!   `ln(y/m) ≈ ln(2y/s) = (ey − es + 1)·ln2 + 2·atanh(t)` from the mantissas of `y` and of
-//!   `s = fl(x + y)` (no halving, so subnormal sums stay exact), `t = (my − ms)/(my + ms)`.
+//!   `ln(y/m) ≈ ln(2y/s) = (e₂y − es)·ln2 + 2·atanh(t)` from the mantissas of `2y` and of
+//!   `s = fl(x + y)` (no halving, so subnormal sums stay exact), `t = (m₂y − ms)/(m₂y + ms)`.
 //!
-//! The quotients share two `vdivpd` per vector (the second one's operands merge-masked);
-//! the lanes hold `2a = fma(3x + y, G(S₁), 2g(y, m))` and each chunk's sum is halved. `y = 0`
-//! (also `x = 0`) gives `2a = 2x·ln2` by a masked multiply; NaN or ±∞ in `p + q` is carried
-//! into the stream by `fma(p + q, 0, 2a)`.
+//! The quotients share two `vdivpd` per vector (the second one's operands merge-masked; its
+//! sign flipped so that the band numerator is `d` itself), with `G(S) = S² + S³P·(1 + S)`
+//! written `z + z·P·(S + z)`; the lanes hold `2a = fma(3x + y, G(S₁), 2g(y, m))` and each
+//! chunk's sum is halved. `y = 0` (also `x = 0`) gives `2a = 2x·ln2` by a masked multiply. No
+//! scan for invalid elements: `max(p, q)` and `min(q, p)` pass a NaN `q`, `p` on to `x`, `y`
+//! (`vmaxpd`/`vminpd` return their second operand then), and NaN, ∞ or an overflow of
+//! `3x + y` or `x + 3y` (which bound `p + q`) make `S₁` or a band `2g` NaN (`∞/∞`, `∞·0`),
+//! which reaches the stream; negatives are seen by the running `min`.
 //!
 //! Accuracy, relative to the term (`u = 2^-53`): each band `2g` ≤ ~6u (KL's band ≤ ~5u, plus
 //! 0.5u for `d`, which is exact by Sterbenz when `x ≤ 2y`; the rounding of `3x + y` or `x + 3y`
@@ -133,10 +137,11 @@ fn two_sum<L: Lanes>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
 fn terms<L: Lanes, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V) {
     let zero = l.splat(0.0);
     let one = l.splat(1.0);
-    let m = l.min(p, q);
     if MODE == JS {
-        return ([js_term(l, p, q, m), zero, zero], m);
+        let (a, y) = js_term(l, p, q);
+        return ([a, zero, zero], y);
     }
+    let m = l.min(p, q);
     let sum = l.add(p, q);
     let d = l.sub(p, q);
     // Outside the band (ordered: a NaN lane is "band" and fails later anyway).
@@ -171,53 +176,57 @@ fn terms<L: Lanes, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V) 
     (t, m)
 }
 
-/// `atanh(t) − t = t³·P(t²)` for `|t| ≤ 1/3`: returns `(t², t³·P(t²))`.
+/// `(t², P(t²))`, `P` as above (`atanh(t) = t + t³·P(t²)` for `|t| ≤ 1/3`).
 #[inline(always)]
-fn atanh_tail<L: Lanes>(l: L, t: L::V) -> (L::V, L::V) {
+fn atanh_poly<L: Lanes>(l: L, t: L::V) -> (L::V, L::V) {
     let z = l.mul(t, t);
     let mut pz = l.splat(P[9]);
     for c in P[..9].iter().rev() {
         pz = l.fma(pz, z, l.splat(*c));
     }
-    (z, l.mul(l.mul(t, z), pz))
+    (z, pz)
 }
 
 /// Twice the Jensen–Shannon term, `2·[g(x, m) + g(y, m)]` with `x = max(p, q)`,
-/// `y = min(p, q)`, `m = (x + y)/2` (see the module's `# Jensen–Shannon`); NaN where `p + q`
-/// is NaN or ±∞ (so that the chunk falls back).
+/// `y = min(p, q)`, `m = (x + y)/2` (see the module's `# Jensen–Shannon`), and `y` for the
+/// sign check. NaN where `p` or `q` is NaN or ∞ or `p + q` overflows, so that the chunk falls
+/// back.
 #[inline(always)]
-fn js_term<L: Lanes>(l: L, p: L::V, q: L::V, y: L::V) -> L::V {
+fn js_term<L: Lanes>(l: L, p: L::V, q: L::V) -> (L::V, L::V) {
     let zero = l.splat(0.0);
-    let one = l.splat(1.0);
+    // Operand order: `vmaxpd`/`vminpd` return the second operand when either is NaN, so a NaN
+    // `q` reaches `x` and a NaN `p` reaches `y`; from there it reaches `S₁` (`d` or `3x + y`).
+    // An ∞ makes `S₁ = ∞/∞`, an overflowing `3x + y` (or `x + 3y`) makes `0·∞` below: NaN.
     let x = l.max(p, q);
+    let y = l.min(q, p);
     let sum = l.add(p, q);
     let d = l.sub(x, y);
-    // g(x, m): S = (x − m)/(x + m) = d/(3x + y) ∈ [0, 1/3], 2g = (3x + y)·G(S).
+    // g(x, m): S = (x − m)/(x + m) = d/(3x + y) ∈ [0, 1/3], 2g = (3x + y)·G(S) with
+    // G(S) = S² + S³P·(1 + S) = z + z·P·(S + z).
     let den1 = l.fma(x, l.splat(3.0), y);
     let t1 = l.div(d, den1);
-    let (z1, szp1) = atanh_tail(l, t1);
-    let g1 = l.fma(szp1, l.add(one, t1), z1);
-    // g(y, m): in the band (d ≤ 2y, so x ≤ 3y) S = (y − m)/(y + m) = −d/(x + 3y),
-    // |S| ≤ 1/3, 2g = (x + 3y)·G(S); outside from the mantissas of y and of s = fl(x + y):
-    // ln(y/m)/2 ≈ ln(2y/s)/2 = (ey − es + 1)·ln2/2 + atanh(t), t = (my − ms)/(my + ms), and
+    let (z1, p1) = atanh_poly(l, t1);
+    let g1 = l.fma(l.mul(p1, l.add(t1, z1)), z1, z1);
+    // g(y, m), with t = −S: in the band (d ≤ 2y, so x ≤ 3y) t = d/(x + 3y) ≤ 1/3 and
+    // 2g = (x + 3y)·G(−t); outside from the mantissas of 2y and of s = fl(x + y):
+    // ln(y/m)/2 ≈ ln(2y/s)/2 = (e₂y − es)·ln2/2 − atanh(t), t = (ms − m₂y)/(m₂y + ms), and
     // 2g = 4y·ln(y/m)/2 + d.
     let y2 = l.add(y, y);
     let out = l.lt(y2, d);
-    let (my, ey) = l.frexp(y);
+    let (my, ey) = l.frexp(y2);
     let (ms, es) = l.frexp(sum);
-    let k = l.add(l.sub(ey, es), one);
-    let num2 = l.mask_sub(l.sub(y, x), out, my, ms);
+    let num2 = l.mask_sub(d, out, ms, my);
     let den2 = l.mask_add(l.fma(y, l.splat(3.0), x), out, my, ms);
     let t2 = l.div(num2, den2);
-    let (z2, szp2) = atanh_tail(l, t2);
-    let gb = l.mul(den2, l.fma(szp2, l.add(one, t2), z2));
-    let lh = l.fma(k, l.splat(LN2H), l.add(t2, szp2));
+    let (z2, p2) = atanh_poly(l, t2);
+    let gb = l.mul(den2, l.fma(l.mul(p2, l.sub(z2, t2)), z2, z2));
+    let at = l.fma(l.mul(t2, z2), p2, t2);
+    let lh = l.fms(l.sub(ey, es), l.splat(LN2H), at);
     let go = l.fma(l.add(y2, y2), lh, d);
     let a = l.fma(den1, g1, l.select(out, go, gb));
     // y = 0 (also −0.0, and x = 0): the term is 2x·ln2 (`ln 0` and 0/0 above are dropped).
     let a = l.mask_mul(a, l.eq(y, zero), x, l.splat(2.0 * core::f64::consts::LN_2));
-    // NaN or ±∞ in p or q, or an overflowing p + q: NaN into the stream.
-    l.fma(sum, zero, a)
+    (a, y)
 }
 
 /// One chunk of `MODE`, or `None` where the generic kernel must compute it (see `# Range`).
@@ -584,6 +593,27 @@ mod tests {
             "f64 lanes, JS vectors: max error {:.2}·2^-53",
             worst * 2f64.powi(53)
         );
+    }
+
+    /// The dispatcher sends `f64` JS on AVX-512 here: the backend's result (several chunks)
+    /// is the fold of this path's chunks, bit for bit.
+    #[test]
+    fn js_dispatch_takes_the_fast_path() {
+        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+            println!("fast64 JS dispatch: SKIPPED (no AVX-512F on this CPU)");
+            return;
+        };
+        let k = crate::for_backend(crate::Backend::Avx512).expect("AVX-512 detected");
+        let n = 3 * crate::CHUNK + 77;
+        let p: Vec<f64> = (0..n).map(|i| 1.0 / (1 + i % 97) as f64).collect();
+        let q: Vec<f64> = (0..n).map(|i| 1.0 / (1 + i % 89) as f64).collect();
+        let mut acc = Partial::new(Func::JsDivergence);
+        for (pc, qc) in p.chunks(crate::CHUNK).zip(q.chunks(crate::CHUNK)) {
+            acc = acc.combine(chunk::<_, JS>(t, pc, qc).expect("fast path"));
+        }
+        let got = k.js_divergence(&p, &q, crate::Precision::High);
+        assert!(!got.invalid);
+        assert_eq!(got.value.to_bits(), acc.finish().value.to_bits());
     }
 
     /// `P` (its `f64` coefficients, evaluated in double-double) against the series
