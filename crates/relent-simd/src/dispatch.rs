@@ -429,7 +429,7 @@ fn avx2_logits32(t: Avx2, a: &[f32], b: &[f32], temp: f64, whole: bool) -> Parti
     })
 }
 
-/// The AVX-512 path of KL, generalised KL and normalised KL for `f64` inputs
+/// The AVX-512 path of KL, generalised KL, normalised KL and Jensen–Shannon for `f64` inputs
 /// ([`crate::fast64`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
@@ -609,13 +609,14 @@ impl Kernels {
                 let Slice::F64(q) = T::slice(ins[1]) else {
                     unreachable!("one element type per call")
                 };
-                use crate::fast64::{GKL, KL};
-                use kernels::{GeneralizedKl, Kl, KlNormalized};
+                use crate::fast64::{GKL, JS, KL};
+                use kernels::{GeneralizedKl, JsDivergence, Kl, KlNormalized};
                 // SAFETY: the token exists only if AVX-512F and FMA were detected on this CPU.
                 unsafe {
                     match func {
                         Func::Kl => avx512_fast64::<KL, Kl>(t, p, q, whole),
                         Func::GeneralizedKl => avx512_fast64::<GKL, GeneralizedKl>(t, p, q, whole),
+                        Func::JsDivergence => avx512_fast64::<JS, JsDivergence>(t, p, q, whole),
                         _ => avx512_fast64::<{ crate::fast64::KLN }, KlNormalized>(t, p, q, whole),
                     }
                 }

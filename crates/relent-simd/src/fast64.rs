@@ -1,4 +1,5 @@
-//! The AVX-512 path for `f64` inputs of KL, generalised KL and normalised KL: the method of
+//! The AVX-512 path for `f64` inputs of KL, generalised KL, normalised KL and Jensen–Shannon
+//! (see `# Jensen–Shannon` for the last): the method of
 //! [`crate::fast32`] (one quotient per lane, a wide band, merge-masked operands) in `f64`
 //! lanes, with a longer polynomial and a true division, in place of the generic kernel's
 //! `√2`-band logarithm ([`crate::math::ln`]), whose mantissa adjustment and narrower band cost
@@ -32,6 +33,40 @@
 //! (≤ 2u), then TwoSum-compensated per lane; the exact streams take every vector by TwoSum.
 //! Every function stays within the `f64` bound of 2^-49 (16u) of its scale; the harness
 //! measures the largest errors (`cargo test -p relent-simd -- --nocapture`).
+//!
+//! # Jensen–Shannon
+//! The term `a = g(x, m) + g(y, m)` (`JS = ½ Σ a`), with `x = max(p, q)`, `y = min(p, q)`,
+//! `d = x − y`, `m = (x + y)/2`, is a sum of two non-negative `g`, each taken with the KL
+//! machinery above and with the *exact* `m` wherever it matters, so that there is neither the
+//! cancellation of `p·ln(p/m) + q·ln(q/m)` nor the second-order error of a rounded `m`, which
+//! (≈ `m·u²`) swamps a near-identical term `≈ d²/(4m)` (the generic kernel needs a separate
+//! series there). Two quotients per element, both `|t| ≤ 1/3` with the same `P`:
+//! - `g(x, m)`, always in the band (`x/m ∈ [1, 2]`): `S = (x − m)/(x + m) = d/(3x + y)` and
+//!   `2g = (3x + y)·(S² + S³P·(1 + S))` — `3x + y` one FMA;
+//! - `g(y, m)` in the band `d ≤ 2y` (`x ≤ 3y`): `S = (y − m)/(y + m) = −d/(x + 3y)`,
+//!   `|S| ≤ 1/3`, `2g = (x + 3y)·(S² + S³P·(1 + S))`;
+//! - `g(y, m)` outside (`y/m < 1/2`): the KL outside formula `2g = 4y·(ln(y/m)/2) + d` with
+//!   `ln(y/m) ≈ ln(2y/s) = (e₂y − es)·ln2 + 2·atanh(t)` from the mantissas of `2y` and of
+//!   `s = fl(x + y)` (no halving, so subnormal sums stay exact), `t = (m₂y − ms)/(m₂y + ms)`.
+//!
+//! The quotients share two `vdivpd` per vector (the second one's operands merge-masked; its
+//! sign flipped so that the band numerator is `d` itself), with `G(S) = S² + S³P·(1 + S)`
+//! written `z + z·P·(S + z)`; the lanes hold `2a = fma(3x + y, G(S₁), 2g(y, m))` and each
+//! chunk's sum is halved. `y = 0` (also `x = 0`) gives `2a = 2x·ln2` by a masked multiply. No
+//! scan for invalid elements: `max(p, q)` and `min(q, p)` pass a NaN `q`, `p` on to `x`, `y`
+//! (`vmaxpd`/`vminpd` return their second operand then), and NaN, ∞ or an overflow of
+//! `3x + y` or `x + 3y` (which bound `p + q`) make `S₁` or a band `2g` NaN (`∞/∞`, `∞·0`),
+//! which reaches the stream; negatives are seen by the running `min`.
+//!
+//! Accuracy, relative to the term (`u = 2^-53`): each band `2g` ≤ ~6u (KL's band ≤ ~5u, plus
+//! 0.5u for `d`, which is exact by Sterbenz when `x ≤ 2y`; the rounding of `3x + y` or `x + 3y`
+//! enters `S` and the prefactor alike and so once); the outside `2g(y, m)` ≤ ~8u of itself
+//! (KL's outside analysis with `q = m`: `ln(y/m)/2` ≤ 2.6u, weight ≤ 2.26 at `y/m = 1/2`, `d`
+//! 0.5u with weight ≤ 1.6, one FMA) plus the substitution of `fl(x + y)` for `2m`, which
+//! shifts `ln` by ≤ u absolute, i.e. `2g(y, m)` by ≤ `2y·u` ≤ 1.9u of `2a` (at `x = 3y`, where
+//! `2a ≥ 1.05y`). With the final FMA: ≤ ~10.5u per term, no cancellation between the two
+//! `g`; measured 7.6u at worst (`js_single_terms`, at `x/y ≈ 3`, the band edge), then the
+//! pairwise group sum (≤ 2u) — within 2^-49 (16u).
 //!
 //! # Range
 //! A chunk falls back to the generic kernel (decided from the chunk's own values, so results
@@ -72,6 +107,10 @@ pub(crate) const KL: u8 = 0;
 pub(crate) const GKL: u8 = 1;
 /// Σ g, Σ p, Σ q.
 pub(crate) const KLN: u8 = 2;
+/// Jensen–Shannon: Σ [g(p, m) + g(q, m)], `m = (p + q)/2` (one stream, terms ≥ 0; the lanes
+/// hold twice each term and the chunk's sum is halved, so the partial is the generic
+/// kernel's).
+pub(crate) const JS: u8 = 3;
 
 /// The mode of `func`, if it has this path.
 pub(crate) fn mode(func: Func) -> Option<u8> {
@@ -79,6 +118,7 @@ pub(crate) fn mode(func: Func) -> Option<u8> {
         Func::Kl => Some(KL),
         Func::GeneralizedKl => Some(GKL),
         Func::KlNormalized => Some(KLN),
+        Func::JsDivergence => Some(JS),
         _ => None,
     }
 }
@@ -97,6 +137,10 @@ fn two_sum<L: Lanes>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
 fn terms<L: Lanes, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V) {
     let zero = l.splat(0.0);
     let one = l.splat(1.0);
+    if MODE == JS {
+        let (a, y) = js_term(l, p, q);
+        return ([a, zero, zero], y);
+    }
     let m = l.min(p, q);
     let sum = l.add(p, q);
     let d = l.sub(p, q);
@@ -130,6 +174,59 @@ fn terms<L: Lanes, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V) 
         _ => [l.select(p0, q, g), p, q],
     };
     (t, m)
+}
+
+/// `(t², P(t²))`, `P` as above (`atanh(t) = t + t³·P(t²)` for `|t| ≤ 1/3`).
+#[inline(always)]
+fn atanh_poly<L: Lanes>(l: L, t: L::V) -> (L::V, L::V) {
+    let z = l.mul(t, t);
+    let mut pz = l.splat(P[9]);
+    for c in P[..9].iter().rev() {
+        pz = l.fma(pz, z, l.splat(*c));
+    }
+    (z, pz)
+}
+
+/// Twice the Jensen–Shannon term, `2·[g(x, m) + g(y, m)]` with `x = max(p, q)`,
+/// `y = min(p, q)`, `m = (x + y)/2` (see the module's `# Jensen–Shannon`), and `y` for the
+/// sign check. NaN where `p` or `q` is NaN or ∞ or `p + q` overflows, so that the chunk falls
+/// back.
+#[inline(always)]
+fn js_term<L: Lanes>(l: L, p: L::V, q: L::V) -> (L::V, L::V) {
+    let zero = l.splat(0.0);
+    // Operand order: `vmaxpd`/`vminpd` return the second operand when either is NaN, so a NaN
+    // `q` reaches `x` and a NaN `p` reaches `y`; from there it reaches `S₁` (`d` or `3x + y`).
+    // An ∞ makes `S₁ = ∞/∞`, an overflowing `3x + y` (or `x + 3y`) makes `0·∞` below: NaN.
+    let x = l.max(p, q);
+    let y = l.min(q, p);
+    let sum = l.add(p, q);
+    let d = l.sub(x, y);
+    // g(x, m): S = (x − m)/(x + m) = d/(3x + y) ∈ [0, 1/3], 2g = (3x + y)·G(S) with
+    // G(S) = S² + S³P·(1 + S) = z + z·P·(S + z).
+    let den1 = l.fma(x, l.splat(3.0), y);
+    let t1 = l.div(d, den1);
+    let (z1, p1) = atanh_poly(l, t1);
+    let g1 = l.fma(l.mul(p1, l.add(t1, z1)), z1, z1);
+    // g(y, m), with t = −S: in the band (d ≤ 2y, so x ≤ 3y) t = d/(x + 3y) ≤ 1/3 and
+    // 2g = (x + 3y)·G(−t); outside from the mantissas of 2y and of s = fl(x + y):
+    // ln(y/m)/2 ≈ ln(2y/s)/2 = (e₂y − es)·ln2/2 − atanh(t), t = (ms − m₂y)/(m₂y + ms), and
+    // 2g = 4y·ln(y/m)/2 + d.
+    let y2 = l.add(y, y);
+    let out = l.lt(y2, d);
+    let (my, ey) = l.frexp(y2);
+    let (ms, es) = l.frexp(sum);
+    let num2 = l.mask_sub(d, out, ms, my);
+    let den2 = l.mask_add(l.fma(y, l.splat(3.0), x), out, my, ms);
+    let t2 = l.div(num2, den2);
+    let (z2, p2) = atanh_poly(l, t2);
+    let gb = l.mul(den2, l.fma(l.mul(p2, l.sub(z2, t2)), z2, z2));
+    let at = l.fma(l.mul(t2, z2), p2, t2);
+    let lh = l.fms(l.sub(ey, es), l.splat(LN2H), at);
+    let go = l.fma(l.add(y2, y2), lh, d);
+    let a = l.fma(den1, g1, l.select(out, go, gb));
+    // y = 0 (also −0.0, and x = 0): the term is 2x·ln2 (`ln 0` and 0/0 above are dropped).
+    let a = l.mask_mul(a, l.eq(y, zero), x, l.splat(2.0 * core::f64::consts::LN_2));
+    (a, y)
 }
 
 /// One chunk of `MODE`, or `None` where the generic kernel must compute it (see `# Range`).
@@ -215,10 +312,16 @@ pub(crate) fn chunk<L: Lanes, const MODE: u8>(l: L, p: &[f64], q: &[f64]) -> Opt
     let func = match MODE {
         KL => Func::Kl,
         GKL => Func::GeneralizedKl,
+        JS => Func::JsDivergence,
         _ => Func::KlNormalized,
     };
     let mut out = Partial::filled(func);
     out.s[0] = reduce(l, ah, al);
+    if MODE == JS {
+        // The lanes held 2·[g(p, m) + g(q, m)]: halving is exact (a subnormal `lo` aside,
+        // negligible against the 2^-900 floor below).
+        out.s[0] = out.s[0].scale(0.5);
+    }
     if MODE == KL || MODE == KLN {
         out.s[1] = reduce(l, bh, bl);
     }
@@ -331,7 +434,207 @@ mod tests {
                 same!(KL);
                 same!(GKL);
                 same!(KLN);
+                same!(JS);
             }
+        }
+    }
+
+    /// Jensen–Shannon one term at a time (`n = 1`), against the reference, relative to the
+    /// term (all terms are ≥ 0): ratios `x/y` log-uniform in `[1, 2^60]` and clustered within
+    /// 1e-3 of 1, 2, 3 (the band edge `d = 2y`), 4 and 1 ± 2^-30 (near-identical), in both
+    /// orders; `p` log-uniform in `[2^-1074, 2^1000]` (subnormals included); plus one zero
+    /// (`p` or `q`). Must stay within the documented 2^-49.
+    #[test]
+    fn js_single_terms() {
+        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+            println!("fast64 JS single terms: SKIPPED (no AVX-512F on this CPU)");
+            return;
+        };
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut unif = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut worst, mut at, mut taken) = (0.0f64, (0.0, 0.0), 0);
+        for i in 0..300_000 {
+            let p = 2f64.powf(-1074.0 + 2074.0 * unif());
+            let r = match i % 8 {
+                0 | 1 => 2f64.powf(60.0 * unif()),
+                2 => 1.0 + 2f64.powi(-30) * unif(),
+                k => [1.0, 2.0, 3.0, 4.0, 3.0][k - 3] * (1.0 + 2e-3 * (unif() - 0.5)),
+            };
+            let (p, q) = match i % 3 {
+                0 => (p, p * r),
+                1 => (p * r, p),
+                _ if i % 2 == 0 => (0.0, p),
+                _ => (p, 0.0),
+            };
+            if !(p.is_finite() && q.is_finite()) {
+                continue;
+            }
+            let (pp, qq) = ([p], [q]);
+            let want = relent_scalar::js_divergence(&pp, &qq);
+            // `None`: the generic kernel takes the chunk (tiny or non-finite sums).
+            let Some(part) = chunk::<_, JS>(t, &pp, &qq) else {
+                continue;
+            };
+            taken += 1;
+            let e = (part.finish().value - want).abs() / want;
+            if e > worst {
+                (worst, at) = (e, (p, q));
+            }
+        }
+        println!(
+            "f64 lanes, single JS terms ({taken} on the fast path): max error {:.2}·2^-53 of the term (at p = {:e}, q = {:e})",
+            worst * 2f64.powi(53),
+            at.0,
+            at.1
+        );
+        assert!(taken > 200_000, "only {taken} terms took the fast path");
+        assert!(
+            worst <= 2f64.powi(-49),
+            "JS term off by 2^{:.2}",
+            worst.log2()
+        );
+    }
+
+    /// Every invalid element (NaN, ±∞, negative), in any lane position (the groups of four
+    /// vectors, the single vectors, the tail), also against 0, sends a JS chunk to the generic
+    /// kernel (which reports it); so does an overflow (`f64::MAX`), which the fast path cannot
+    /// represent.
+    #[test]
+    fn js_invalid_elements_leave_the_fast_path() {
+        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+            println!("fast64 JS invalid elements: SKIPPED (no AVX-512F on this CPU)");
+            return;
+        };
+        let n = 45;
+        let base: Vec<f64> = (0..n).map(|i| 1.0 / (i + 2) as f64).collect();
+        let bad = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1.0,
+            -1e-300,
+            -f64::MIN_POSITIVE / 8.0,
+            f64::MAX,
+        ];
+        for pos in 0..n {
+            for &b in &bad {
+                for (pv, qv) in [(0.0, b), (b, 0.5), (0.5, b), (b, 0.0), (b, b), (b, 1e-300)] {
+                    let (mut p, mut q) = (base.clone(), base.clone());
+                    q[(pos + 7) % n] *= 3.0;
+                    p[pos] = pv;
+                    q[pos] = qv;
+                    let r = chunk::<_, JS>(t, &p, &q);
+                    if b == f64::MAX {
+                        // Valid: kept only with a finite result.
+                        if let Some(part) = r {
+                            assert!(part.finish().value.is_finite(), "{pv} vs {qv} at {pos}");
+                        }
+                    } else {
+                        assert!(r.is_none(), "{pv} vs {qv} at {pos} stayed on the fast path");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Near-identical and long inputs against the reference: every length up to 70 (groups,
+    /// single vectors and tails) with `q = p·(1 + ε)`, `ε` down to 2^-52, and random pairs
+    /// with zeros and subnormals mixed in; error relative to the value.
+    #[test]
+    fn js_vectors_match_the_reference() {
+        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+            println!("fast64 JS vectors: SKIPPED (no AVX-512F on this CPU)");
+            return;
+        };
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut unif = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut worst = 0.0f64;
+        for n in 1..=70 {
+            for kind in 0..4 {
+                let p: Vec<f64> = (0..n)
+                    .map(|i| match (kind, i % 7) {
+                        (3, 0) => 0.0,
+                        (3, 1) => 1e-310 * unif(),
+                        _ => unif(),
+                    })
+                    .collect();
+                let q: Vec<f64> = p
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| match kind {
+                        0 => x * (1.0 + 2f64.powi(-52) * f64::from((i % 3) as u8)),
+                        1 => x * (1.0 + 1e-9 * (unif() - 0.5)),
+                        2 => x * 2f64.powf(8.0 * (unif() - 0.5)),
+                        _ if i % 5 == 0 => 0.0,
+                        _ => unif(),
+                    })
+                    .collect();
+                let want = relent_scalar::js_divergence(&p, &q);
+                let Some(part) = chunk::<_, JS>(t, &p, &q) else {
+                    continue;
+                };
+                let got = part.finish().value;
+                let e = (got - want).abs() / want;
+                assert!(e <= 2f64.powi(-49), "n = {n}, kind {kind}: {got} vs {want}");
+                worst = worst.max(e);
+            }
+        }
+        println!(
+            "f64 lanes, JS vectors: max error {:.2}·2^-53",
+            worst * 2f64.powi(53)
+        );
+    }
+
+    /// The dispatcher sends `f64` JS on AVX-512 here: the backend's result (several chunks)
+    /// is the fold of this path's chunks, bit for bit, over 20 random inputs — on which the
+    /// generic kernel (the AVX2 backend) differs in the last bits at least once, so the test
+    /// tells the two paths apart.
+    #[test]
+    fn js_dispatch_takes_the_fast_path() {
+        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+            println!("fast64 JS dispatch: SKIPPED (no AVX-512F on this CPU)");
+            return;
+        };
+        let k = crate::for_backend(crate::Backend::Avx512).expect("AVX-512 detected");
+        let generic = crate::for_backend(crate::Backend::Avx2);
+        let mut seed = 0x0123_4567_89AB_CDEFu64;
+        let mut unif = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut differs = 0;
+        for round in 0..20 {
+            let n = 3 * crate::CHUNK + 77 + round;
+            let p: Vec<f64> = (0..n).map(|_| unif() * unif()).collect();
+            let q: Vec<f64> = p.iter().map(|&x| x * (0.5 + 3.0 * unif())).collect();
+            let mut acc = Partial::new(Func::JsDivergence);
+            for (pc, qc) in p.chunks(crate::CHUNK).zip(q.chunks(crate::CHUNK)) {
+                acc = acc.combine(chunk::<_, JS>(t, pc, qc).expect("fast path"));
+            }
+            let want = acc.finish().value;
+            let got = k.js_divergence(&p, &q, crate::Precision::High);
+            assert!(!got.invalid);
+            assert_eq!(got.value.to_bits(), want.to_bits(), "round {round}");
+            if let Some(g) = &generic {
+                let v = g.js_divergence(&p, &q, crate::Precision::High).value;
+                differs += usize::from(v.to_bits() != want.to_bits());
+            }
+        }
+        println!("fast64 JS dispatch: the generic kernel differed on {differs} of 20 inputs");
+        if generic.is_some() {
+            assert!(differs > 0, "inputs do not tell the paths apart");
         }
     }
 
