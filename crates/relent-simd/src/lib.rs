@@ -63,6 +63,7 @@ mod dispatch;
 mod fast32;
 mod fast64;
 mod fastexp32;
+mod gauss32;
 #[cfg(test)]
 mod harness;
 mod kernels;
