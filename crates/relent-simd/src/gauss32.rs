@@ -36,8 +36,10 @@
 //! - a NaN or ∞ variance, by `fma(σp² + σq², 0, nf)` (NaN once any sum is NaN or ∞);
 //! - a NaN or ∞ mean, or an overflowing `μp − μq`, `d²`, `g` or quotient: the term is then NaN
 //!   or ∞ (the divisor is validated finite and positive), so the chunk's sum is not finite;
-//! - underflow: every operation whose result can be subnormal (`g`'s last two operations, the
-//!   FMA, the division) adds at most 2^-150 absolutely; divided by `σq²` that is
+//! - underflow: every operation whose result can be subnormal adds at most 2^-150 absolutely:
+//!   `g`'s last one or two operations, the quotient's residual (when `σq² − σp²` is
+//!   subnormal; its error reaches `g` damped by `2S·(x + y)/(x + y) ≤ 2/3`), the FMA — at most
+//!   2^-148 in the numerator — and the division; divided by `σq²` that is
 //!   ≤ 2^-147/min(σq², 1) per term (with the tracked minimum `v` standing in for `σq²`: it is
 //!   never larger), so a chunk of `n` terms is kept only where its sum is ≥
 //!   2^30·n·2^-147/min(v, 1) (the underflow then costs ≤ 2^-30 of the result). A zero sum
