@@ -171,6 +171,7 @@ pub(crate) fn chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)] // index-parallel inputs
 mod tests {
     use super::*;
     use crate::lanes::avx2::Avx2;
@@ -222,12 +223,12 @@ mod tests {
             _ => f32::from_bits(vq.to_bits() + (i / 4 % 7) as u32).max(f32::MIN_POSITIVE),
         };
         let mq = (r.unif() - 0.5) as f32 * 2f64.powi((i % 9) as i32 * 8 - 40) as f32;
-        let mp = if i % 3 == 0 {
+        let mp = if i.is_multiple_of(3) {
             mq
         } else {
             let c = -40.0 + 50.0 * r.unif();
             let d = f64::from(vq).sqrt() * 2f64.powf(c);
-            (f64::from(mq) + if i % 2 == 0 { d } else { -d }) as f32
+            (f64::from(mq) + if i.is_multiple_of(2) { d } else { -d }) as f32
         };
         [mp, vp, mq, vq]
     }
