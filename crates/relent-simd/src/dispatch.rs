@@ -429,48 +429,26 @@ fn avx2_logits32(t: Avx2, a: &[f32], b: &[f32], temp: f64, whole: bool) -> Parti
     })
 }
 
-/// The fast `f32` path of `gaussian_kl_diag` ([`crate::gauss32`]) on `L`; chunks it cannot
-/// take are recomputed by the `f64` kernel (the same for a chunk whichever way the input was
-/// split, so batch folds give the same bits). Inlined into the `#[target_feature]` entries
-/// below.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn gauss32_run<L: crate::lanes::Lanes + crate::lanes32::Lanes32>(
-    t: L,
-    ins: [&[f32]; 4],
-    whole: bool,
-) -> Partial {
-    let n = ins[0].len();
-    let step = if whole { crate::CHUNK } else { n.max(1) };
-    let mut acc = Partial::new(Func::GaussianKlDiag);
-    let mut start = 0;
-    loop {
-        let end = (start + step).min(n);
-        let c = ins.map(|s| &s[start..end]);
-        let part = match crate::gauss32::chunk::<L>(t, c) {
-            Some(part) => part,
-            None => chunked::run_chunk::<L, f32, kernels::GaussianKlDiag>(t, c, 1.0),
-        };
-        acc = acc.combine(part);
-        start = end;
-        if start >= n {
-            return acc;
-        }
-    }
-}
-
-/// [`gauss32_run`] on AVX-512F (16 `f32` lanes).
+/// The fast `f32` path of `gaussian_kl_diag` on AVX-512 ([`crate::gauss32`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 fn avx512_gauss32(t: Avx512, ins: [&[f32]; 4], whole: bool) -> Partial {
-    gauss32_run(t, ins, whole)
+    fold_chunks!(Func::GaussianKlDiag, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        let fast = crate::gauss32::chunk(t, c);
+        or_generic!(fast, Avx512, t, f32, kernels::GaussianKlDiag, c)
+    })
 }
 
-/// [`gauss32_run`] on AVX2+FMA (8 `f32` lanes).
+/// [`avx512_gauss32`] on AVX2+FMA (8 `f32` lanes).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn avx2_gauss32(t: Avx2, ins: [&[f32]; 4], whole: bool) -> Partial {
-    gauss32_run(t, ins, whole)
+    fold_chunks!(Func::GaussianKlDiag, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        let fast = crate::gauss32::chunk(t, c);
+        or_generic!(fast, Avx2, t, f32, kernels::GaussianKlDiag, c)
+    })
 }
 
 /// The AVX-512 path of KL, generalised KL and normalised KL for `f64` inputs

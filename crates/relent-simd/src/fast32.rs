@@ -3,8 +3,8 @@
 //! (16 per AVX-512 vector instead of 8 `f64`) without a division instruction, with the sums
 //! kept exact enough that the result meets the `f32` default bound of 2^-21 relative.
 //! Jensen–Shannon has its own term (see `js_term`); the Gaussian KL with variances reuses `g`
-//! in [`crate::gauss32`]; the log/logit functions and the log-variance Gaussian keep the
-//! `f64`-lane kernels.
+//! in [`crate::gauss32`]; the log/logit functions and the log-variance Gaussian have their
+//! own path in [`crate::fastexp32`].
 //!
 //! Jeffreys reuses the ratio machinery below: `(p − q)·ln(p/q) = 2d·atanh(S)` in the band and
 //! `2d·(k·ln2/2 + atanh(s))` outside — a product of an exact and a relative-accurate factor.
