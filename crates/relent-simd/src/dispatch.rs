@@ -429,6 +429,28 @@ fn avx2_logits32(t: Avx2, a: &[f32], b: &[f32], temp: f64, whole: bool) -> Parti
     })
 }
 
+/// The fast `f32` path of `gaussian_kl_diag` on AVX-512 ([`crate::gauss32`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
+fn avx512_gauss32(t: Avx512, ins: [&[f32]; 4], whole: bool) -> Partial {
+    fold_chunks!(Func::GaussianKlDiag, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        let fast = crate::gauss32::chunk(t, c);
+        or_generic!(fast, Avx512, t, f32, kernels::GaussianKlDiag, c)
+    })
+}
+
+/// [`avx512_gauss32`] on AVX2+FMA (8 `f32` lanes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_gauss32(t: Avx2, ins: [&[f32]; 4], whole: bool) -> Partial {
+    fold_chunks!(Func::GaussianKlDiag, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        let fast = crate::gauss32::chunk(t, c);
+        or_generic!(fast, Avx2, t, f32, kernels::GaussianKlDiag, c)
+    })
+}
+
 /// The AVX-512 path of KL, generalised KL, normalised KL and Jensen–Shannon for `f64` inputs
 /// ([`crate::fast64`]).
 #[cfg(target_arch = "x86_64")]
@@ -596,6 +618,25 @@ impl Kernels {
                     Imp::Avx512(t) => unsafe { fast32!(avx512_fast32, t) },
                     // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
                     Imp::Avx2(t) => unsafe { fast32!(avx2_fast32, t) },
+                    _ => unreachable!(),
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Slice::F32(_)
+                if precision == Precision::Default
+                    && func == Func::GaussianKlDiag
+                    && matches!(self.imp, Imp::Avx512(_) | Imp::Avx2(_)) =>
+            {
+                let ins: [&[f32]; 4] = ins.map(|s| match T::slice(s) {
+                    Slice::F32(x) => x,
+                    _ => unreachable!("one element type per call"),
+                });
+                match self.imp {
+                    // SAFETY: the token exists only if AVX-512F and FMA were detected on this
+                    // CPU.
+                    Imp::Avx512(t) => unsafe { avx512_gauss32(t, ins, whole) },
+                    // SAFETY: the token exists only if AVX2 and FMA were detected on this CPU.
+                    Imp::Avx2(t) => unsafe { avx2_gauss32(t, ins, whole) },
                     _ => unreachable!(),
                 }
             }

@@ -2,8 +2,9 @@
 //! cross-entropy and entropy: the algorithms of [`crate::math::ln`], computed in `f32` lanes
 //! (16 per AVX-512 vector instead of 8 `f64`) without a division instruction, with the sums
 //! kept exact enough that the result meets the `f32` default bound of 2^-21 relative.
-//! Jensen–Shannon has its own term (see `js_term`); the log/logit/Gaussian functions keep the
-//! `f64`-lane kernels.
+//! Jensen–Shannon has its own term (see `js_term`); the Gaussian KL with variances reuses `g`
+//! in [`crate::gauss32`]; the log/logit functions and the log-variance Gaussian have their
+//! own path in [`crate::fastexp32`].
 //!
 //! Jeffreys reuses the ratio machinery below: `(p − q)·ln(p/q) = 2d·atanh(S)` in the band and
 //! `2d·(k·ln2/2 + atanh(s))` outside — a product of an exact and a relative-accurate factor.
@@ -75,7 +76,7 @@ const P: [f32; 5] = [
 /// ln(2)/2 rounded to `f32` (relative error 2^-28.4 = 0.046u): `fma(k, LN2H, at)` forms
 /// `k·LN2H` exactly and rounds once, so `k·ln2/2 + atanh(s)` carries 0.5u plus `0.046u·|k·ln2/2|`
 /// — at most 0.1u of the result outside the band (`|k·ln2/2| ≤ 2·|ln(p/q)/2|` there).
-const LN2H: f32 = 0.346_573_591_232_299_8;
+pub(crate) const LN2H: f32 = 0.346_573_591_232_299_8;
 /// Minimax `H(z) ≈ φ(S)/S²`, `z = S² ∈ [0, 0.49]`, `φ(S) = (1 + S)·ln(1 + S) + (1 − S)·ln(1 − S)`
 /// (`= Σ_{k≥1} z^k/(k(2k − 1))`), degree 7, relative error ≤ 2^-26.5 with these `f32`
 /// coefficients (fitted and checked with mpmath; `js_poly_matches_series` re-checks it).
@@ -92,7 +93,7 @@ const H: [f32; 8] = [
 /// JS terms with `S² ≤` this take the series `H` (`|S| ≤ 0.7`, `p/q ∈ [0.18, 5.7]`).
 const JS_BAND: f32 = 0.49;
 /// Software prefetch distance in elements (2 KiB of each stream ahead).
-const PF: usize = 512;
+pub(crate) const PF: usize = 512;
 /// Below this `Σ g` a chunk is recomputed in `f64` (see the module's `# Range`).
 const TINY: f64 = 7.888_609_052_210_118e-31; // 2^-100
 
@@ -126,7 +127,7 @@ pub(crate) fn mode(func: Func) -> Option<u8> {
 }
 
 #[inline(always)]
-fn two_sum<L: Lanes32>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
+pub(crate) fn two_sum<L: Lanes32>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
     let s = l.add(*hi, x);
     let bb = l.sub(s, *hi);
     let e = l.add(l.sub(*hi, l.sub(s, bb)), l.sub(x, bb));
@@ -135,15 +136,15 @@ fn two_sum<L: Lanes32>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
 }
 
 /// The quotient and the atanh both paths share.
-struct Atanh<V> {
+pub(crate) struct Atanh<V> {
     /// `s = num/(den + derr)`, rounded.
-    s: V,
+    pub s: V,
     /// `s²`.
-    z: V,
+    pub z: V,
     /// `s³·P(z)`, so that `atanh(s) = s + s³·P(z)`.
-    szp: V,
+    pub szp: V,
     /// `atanh(s)`.
-    at: V,
+    pub at: V,
 }
 
 /// `s = num/(den + derr)` (`derr` the exact rounding error of `den`, or 0) by `vrcp14ps`
@@ -151,7 +152,7 @@ struct Atanh<V> {
 /// FMAs), so that `s0 + r·x0` is within ~2^-28 of the quotient: `s = fl(s0 + r·x0)` and
 /// `atanh(s) = s0 + fl(r·x0 + s³P)` with two roundings (≤ 0.5u + ~0.1u), for `|s| ≤ 1/3`.
 #[inline(always)]
-fn atanh<L: Lanes32>(l: L, num: L::V, den: L::V, derr: L::V) -> Atanh<L::V> {
+pub(crate) fn atanh<L: Lanes32>(l: L, num: L::V, den: L::V, derr: L::V) -> Atanh<L::V> {
     let x0 = l.rcp(den);
     let s0 = l.mul(num, x0);
     let r = l.fnma(s0, derr, l.fnma(s0, den, num));
@@ -314,7 +315,7 @@ fn ln<L: Lanes32>(l: L, x: L::V) -> L::V {
 /// double-double: each lane is exact in `f64`, each pair sum is a TwoSum with the errors and
 /// the `lo` lanes gathered in the second word (error ≤ ~16·2^-106 of the sum of magnitudes).
 #[inline(always)]
-fn reduce<L: Lanes32>(l: L, hi: L::V, lo: L::V) -> Dd {
+pub(crate) fn reduce<L: Lanes32>(l: L, hi: L::V, lo: L::V) -> Dd {
     let (s, c) = l.fold(hi, lo);
     Dd::new(s, 0.0).add(Dd::new(c, 0.0))
 }

@@ -360,11 +360,15 @@ fn cases(func: Func, n: usize) -> Vec<(String, Vec<Vec<f64>>, f64)> {
             let vp: Vec<f64> = (0..n).map(|_| 0.1 + r.next()).collect();
             let vq: Vec<f64> = (0..n).map(|_| 0.1 + r.next()).collect();
             let vn: Vec<f64> = vp.iter().map(|&x| x * (1.0 + 1e-6 * r.next())).collect();
-            let (vp, vq, vn) = if func == Func::GaussianKlDiag {
-                (vp, vq, vn)
+            let vs: Vec<f64> = (0..n).map(|_| 2f64.powf(60.0 * r.next() - 30.0)).collect();
+            let vb: Vec<f64> = (0..n)
+                .map(|i| vs[i] * [0.25, 0.5, 2.0, 4.0][i % 4] * (1.0 + 2e-3 * (r.next() - 0.5)))
+                .collect();
+            let (vp, vq, vn, vb, vs) = if func == Func::GaussianKlDiag {
+                (vp, vq, vn, vb, vs)
             } else {
                 let l = |v: &[f64]| v.iter().map(|x| x.ln()).collect::<Vec<_>>();
-                (l(&vp), l(&vq), l(&vn))
+                (l(&vp), l(&vq), l(&vn), l(&vb), l(&vs))
             };
             vec![
                 (
@@ -374,9 +378,12 @@ fn cases(func: Func, n: usize) -> Vec<(String, Vec<Vec<f64>>, f64)> {
                 ),
                 (
                     "near-identical".to_string(),
-                    vec![mp.clone(), vp, mp, vn],
+                    vec![mp.clone(), vp.clone(), mp.clone(), vn],
                     1.0,
                 ),
+                // σp²/σq² within 1e-3 of 1/4, 1/2, 2, 4 (where the variance part cancels most
+                // and the f32 path changes branch), equal means, scales 2^±30.
+                ("band-edges".to_string(), vec![mp.clone(), vb, mp, vs], 1.0),
             ]
         }
         _ => prob_cases(n, 3)

@@ -201,5 +201,10 @@ mod imp {
                 _mm256_mul_ps(y, _mm256_castsi256_ps(_mm256_slli_epi32::<23>(e)))
             }
         }
+        #[inline(always)]
+        fn div(self, a: __m256, b: __m256) -> __m256 {
+            // SAFETY: AVX present.
+            unsafe { _mm256_div_ps(a, b) }
+        }
     }
 }

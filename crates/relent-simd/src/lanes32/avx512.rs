@@ -212,5 +212,10 @@ mod imp {
                 (t, ca + cb + e)
             }
         }
+        #[inline(always)]
+        fn div(self, a: __m512, b: __m512) -> __m512 {
+            // SAFETY: AVX-512F present.
+            unsafe { _mm512_div_ps(a, b) }
+        }
     }
 }

@@ -112,4 +112,6 @@ pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
     /// `vscalefps`, any `k`; AVX2: `y` times the normal number `2^k` built from its bits — a
     /// `k` outside that range gives an unspecified value).
     fn scale2(self, y: Self::V, k: Self::V) -> Self::V;
+    /// `a/b`, correctly rounded (IEEE division).
+    fn div(self, a: Self::V, b: Self::V) -> Self::V;
 }
