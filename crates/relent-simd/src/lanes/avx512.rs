@@ -176,6 +176,11 @@ mod imp {
             }
         }
         #[inline(always)]
+        fn scale2(self, y: __m512d, k: __m512d) -> __m512d {
+            // SAFETY: the token proves AVX-512F (`vscalefpd`: y·2^⌊k⌋, one rounding).
+            unsafe { _mm512_scalef_pd(y, k) }
+        }
+        #[inline(always)]
         fn round(self, x: __m512d) -> __m512d {
             // SAFETY: the token proves AVX-512F. (imm 0: round to nearest even, keep 0 fraction bits.)
             unsafe { _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(x) }

@@ -109,6 +109,16 @@ pub(crate) trait Lanes: Copy + Send + Sync + 'static {
     fn pow2i(self, k: Self::V) -> Self::V;
     /// Round to nearest integer, ties to even.
     fn round(self, x: Self::V) -> Self::V;
+    /// `y·2^k` for integer-valued `k ∈ [-1083, 1025]`, with results in the subnormal range
+    /// and overflow to ±∞ right: the default applies `2^k` as two normal factors (the
+    /// second multiplication rounds once into the subnormal range); AVX-512 overrides it with
+    /// `vscalefpd` (one rounding, any `k`).
+    #[inline(always)]
+    fn scale2(self, y: Self::V, k: Self::V) -> Self::V {
+        let k1 = self.round(self.mul(k, self.splat(0.5)));
+        let k2 = self.sub(k, k1);
+        self.mul(self.mul(y, self.pow2i(k1)), self.pow2i(k2))
+    }
 }
 
 /// Element types a kernel loads (widened to `f64` lanes).

@@ -65,12 +65,10 @@ fn reduce_in<L: Lanes>(l: L, x: L::V, lo: f64, hi: f64) -> (L::V, L::V, L::V) {
     (k, r, l.mul(r2, q))
 }
 
-/// `2^k·y` for integer `k ∈ [-1083, 1025]`, in two steps (each factor a normal number).
+/// `2^k·y` for integer `k ∈ [-1083, 1025]`, rounded once ([`Lanes::scale2`]: the same bits on every backend).
 #[inline(always)]
 fn scale<L: Lanes>(l: L, y: L::V, k: L::V) -> L::V {
-    let k1 = l.round(l.mul(k, l.splat(0.5)));
-    let k2 = l.sub(k, k1);
-    l.mul(l.mul(y, l.pow2i(k1)), l.pow2i(k2))
+    l.scale2(y, k)
 }
 
 /// `e^x` (NaN lanes give unspecified values).
