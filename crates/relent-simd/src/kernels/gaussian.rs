@@ -8,7 +8,7 @@
 use crate::chunked::{Domain, Func, Term};
 use crate::lanes::Lanes;
 use crate::math::exp::{exp, expm1mx};
-use crate::math::ln::g;
+use crate::math::ln::{g, g_from, log_ratio_raw};
 
 /// |μp − μq| below this: d² may underflow (2^-500).
 const TINY_D: f64 = 3.054_936_363_499_605e-151;
@@ -31,7 +31,7 @@ impl Term for GaussianKlDiag {
         let [mp, vp, mq, vq] = x;
         let zero = l.splat(0.0);
         let d = l.sub(mp, mq);
-        let ad = l.max(d, l.sub(zero, d));
+        let ad = l.abs(d);
         // Intermediate underflow (the fuzzer found both): d² below 2^-1000 while d²/σq² is
         // normal, or variances so small that g's own intermediates are subnormal. Such lanes
         // take d·(d/σq²) and g of the variances scaled by 2^600 (g is homogeneous of degree 1,
@@ -48,7 +48,10 @@ impl Term for GaussianKlDiag {
             let mean = l.mul(d, l.div(d, vq));
             return [l.add(mean, var), zero, zero];
         }
-        [l.div(l.fma(d, d, g(l, vq, vp)), vq), zero, zero]
+        // Here both variances are normal, ≥ 2^-600 (or NaN/∞, reported invalid by the domain
+        // check): `g` without its zero-argument selects or subnormal pre-scaling.
+        let gv = g_from(l, vq, vp, &log_ratio_raw::<L, false>(l, vq, vp));
+        [l.div(l.fma(d, d, gv), vq), zero, zero]
     }
 }
 
