@@ -321,13 +321,16 @@ pub(crate) fn logvar_chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial
     finish(l, Func::GaussianKlDiagLogvar, acc)
 }
 
-/// Below this shifted logit (`(x − m)/t`, natural-log units) `e^α` is taken as 0: `e^-87 <
-/// 2^-125`, and with `|α − β| ≤ 2^40` (checked per chunk) a dropped term `e^α·(α − β)` is
-/// below 2^-85, against a chunk sum `Σ e^α ≥ 1` (the maximum's `e^0`).
+/// Lanes whose shifted logit (`(x − m)/t`, natural-log units, as rounded in `f32`) is below
+/// this are masked (`x = −∞`: exactly 0) — a chunk with a finite shifted logit below
+/// [`SHIFT_MIN`] never reaches the loop, so no finite lane is dropped.
 const LOGIT_LO: f32 = -87.0;
-/// A chunk whose smallest `β = (y − mb)/t` (over lanes with `x > −∞`) is below this goes to
-/// the `f64` kernel.
-const BETA_MIN: f64 = -1_099_511_627_776.0; // −2^40
+/// A chunk whose smallest finite shifted logit `(min x − ma)/t` or `(min y − mb)/t` is below
+/// this goes to the `f64` kernel: `e^α` would leave the normal `f32` range, and however small,
+/// such a term can matter against the scale `Σ pa·|la − lb| + |lse(a/t)| + |lse(b/t)|`, which
+/// is tiny where both rows put all their mass on logits near 0 (the fuzzer found `e^-500`
+/// dropped from a result of 7e-218). The margin to [`LOGIT_LO`] covers the `f32` rounding.
+const SHIFT_MIN: f64 = -86.5;
 
 /// `(x − m)·(1/t)` as `hi + lo` (`lo` within ~2^-46 of `|hi|`): `x − m` by TwoSum (`nm = −m`),
 /// `1/t = ih + il`, the product's rounding by an FMA.
@@ -384,7 +387,7 @@ fn logit_terms<L: Lanes32, const UNIT: bool>(
     let one = l.splat(1.0);
     let (ah, al) = shifted::<L, UNIT>(l, x, c.nma, c.ih, c.il);
     let (bh, bl) = shifted::<L, UNIT>(l, y, c.nmb, c.ih, c.il);
-    // Live lanes: α ≥ LOGIT_LO (false for NaN, i.e. masked x = −∞); the others are 0, with
+    // Live lanes: α ≥ LOGIT_LO (false for NaN: masked x = −∞); the others are 0, with
     // their exponent inputs clamped and corrections zeroed so that nothing is NaN.
     let la = l.le(c.lo, ah);
     let lb = l.le(c.lo, bh);
@@ -475,11 +478,11 @@ fn logit_sums<L: Lanes32, const UNIT: bool>(
 
 /// `kl_logits` at `Precision::Default`, one chunk, or `None` where the chunk must be
 /// recomputed by the `f64` kernel: any NaN or +∞, a row with every logit masked, a finite `x`
-/// against a masked `y` (+∞), `(min y − mb)/t < −2^40`, a temperature outside
-/// `[2^-60, 2^60]`, or a non-finite sum. The shifted logits are carried as `f32` pairs
+/// against a masked `y` (+∞), a finite shifted logit below [`SHIFT_MIN`], a temperature
+/// outside `[2^-60, 2^60]`, or a non-finite sum. The shifted logits are carried as `f32` pairs
 /// ([`shifted`]: `α` within ~2^-46 relative), so `e^α` is not off by `|α|·2^-24` as a rounded
 /// `f32` `α` would make it; `e^α = 2^k·(1 + p)` as in [`exp_parts`], with `α`'s low part added
-/// to the reduced argument. Terms `e^α < e^-87` are dropped (see [`LOGIT_LO`]).
+/// to the reduced argument.
 #[inline(always)]
 pub(crate) fn logits_chunk<L: Lanes32>(l: L, a: &[f32], b: &[f32], temp: f64) -> Option<Partial> {
     let n = a.len();
@@ -498,6 +501,7 @@ pub(crate) fn logits_chunk<L: Lanes32>(l: L, a: &[f32], b: &[f32], temp: f64) ->
     };
     // Pass 1: maxima, validity, and min y over the lanes with x > −∞.
     let (mut va, mut vb, mut ymin) = (ninf, ninf, inf);
+    let (mut xlo, mut ylo) = (inf, inf);
     let mut bad = l.lt(inf, ninf);
     let nv = n.div_ceil(w);
     for v in 0..nv {
@@ -510,14 +514,19 @@ pub(crate) fn logits_chunk<L: Lanes32>(l: L, a: &[f32], b: &[f32], temp: f64) ->
         va = l.max(va, x);
         vb = l.max(vb, y);
         bad = l.mor(bad, l.mor(l.nlt(x, inf), l.nlt(y, inf)));
-        ymin = l.mask_min(ymin, l.lt(ninf, x), ymin, y);
+        let (xl, yl) = (l.lt(ninf, x), l.lt(ninf, y));
+        ymin = l.mask_min(ymin, xl, ymin, y);
+        xlo = l.mask_min(xlo, xl, xlo, x);
+        ylo = l.mask_min(ylo, yl, ylo, y);
     }
     let (ma, mb) = (lanes_fold(l, va, true), lanes_fold(l, vb, true));
     let ymin = lanes_fold(l, ymin, false);
     if l.any(bad) || ma == f32::NEG_INFINITY || ymin == f32::NEG_INFINITY {
         return None;
     }
-    if (f64::from(ymin) - f64::from(mb)) / temp < BETA_MIN {
+    let (xlo, ylo) = (lanes_fold(l, xlo, false), lanes_fold(l, ylo, false));
+    let shift_lo = |lo: f32, m: f32| (f64::from(lo) - f64::from(m)) / temp;
+    if shift_lo(xlo, ma) < SHIFT_MIN || shift_lo(ylo, mb) < SHIFT_MIN {
         return None;
     }
     let inv = 1.0 / temp;
@@ -759,6 +768,7 @@ mod tests {
         let mut check = |lanes: &str, fast: &LogitsChunk<'_>| {
             use rand::{RngExt, SeedableRng};
             let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+            let mut fallbacks = 0;
             for case in 0..300usize {
                 let n = 1 + case % 131;
                 let temp = 2f64.powi((case % 13) as i32 - 6);
@@ -779,10 +789,19 @@ mod tests {
                     b[(case + 1) % n] = f32::NEG_INFINITY;
                 }
                 let Some(part) = fast(&a, &b, temp) else {
+                    // Only a fully masked row or one whose smallest finite shifted logit is
+                    // below SHIFT_MIN may leave the fast path here.
+                    let lo = |v: &[f32]| {
+                        let m = v.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+                        let min = v.iter().filter(|x| x.is_finite()).fold(m, |s, &x| s.min(x));
+                        (f64::from(min) - f64::from(m)) / temp
+                    };
+                    let masked = a.iter().all(|&x| x == f32::NEG_INFINITY);
                     assert!(
-                        a.iter().all(|&x| x == f32::NEG_INFINITY),
+                        masked || lo(&a).min(lo(&b)) < SHIFT_MIN,
                         "case {case} fell back"
                     );
+                    fallbacks += 1;
                     continue;
                 };
                 let got = chunk_value(part);
@@ -795,6 +814,20 @@ mod tests {
                     "{lanes} case {case}: {got} vs {want} (scale {scale})"
                 );
             }
+            assert!(
+                fallbacks < 200,
+                "{lanes}: {fallbacks} of 300 rows fell back"
+            );
+            // A shifted logit below SHIFT_MIN leaves the fast path: e^-500 against a result
+            // of 7e-218 (fuzzer; the f64 kernel keeps it).
+            let (a, b) = (
+                [-6.0f32, f32::NEG_INFINITY, 0.0],
+                [-0.5f32, f32::NEG_INFINITY, 0.0],
+            );
+            assert!(fast(&a, &b, 0.001).is_none());
+            let v = crate::kl_logits(&a, &b, 0.001, crate::Precision::Default).value;
+            let want = (-500f64).exp().ln_1p();
+            assert!((v - want).abs() <= 2f64.powi(-21) * want, "{v} vs {want}");
             let n = 37;
             let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin() * 5.0).collect();
             let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.41).cos() * 5.0).collect();
