@@ -614,10 +614,14 @@ pub fn run<E: Elem>(input: &Input<E>) {
     let scale = match f.scale {
         Scale::Value => r.abs(),
         Scale::Terms(Terms::KlNormalized) => {
-            let sum = |v: &[E]| v.iter().map(|x| x.to_f64()).sum::<f64>();
-            let (sp, sq) = (sum(a[0]), sum(a[1]));
+            // Totals that overflow (f64::MAX entries) are taken in units of 2^64, with the
+            // terms that divide by them (a NaN scale would fail every comparison).
+            let sum = |v: &[E], k: f64| v.iter().map(|x| x.to_f64() * k).sum::<f64>();
+            let big = !(sum(a[0], 1.0) + sum(a[1], 1.0)).is_finite();
+            let k = if big { 2f64.powi(-64) } else { 1.0 };
+            let (sp, sq) = (sum(a[0], k), sum(a[1], k));
             let nats = r.abs() * if f.bits { std::f64::consts::LN_2 } else { 1.0 };
-            let s = abs_terms(Terms::Kl, &a, t) / sp
+            let s = abs_terms(Terms::Kl, &a, t) * k / sp
                 + nats
                 + (sq / sp).ln().abs()
                 + 2f64.powi(-90) * (sp + sq) / sp / E::BOUND;

@@ -494,6 +494,12 @@ fn check_type<T: crate::Element>(
                 if func == Func::KlLogits && back[0].iter().all(|&x| x == f64::NEG_INFINITY) {
                     continue;
                 }
+                // Variances at 2^±30 (the band-edges case) leave f16's range (0 or ∞: invalid
+                // inputs, tested elsewhere).
+                let bad_var = |v: &[f64]| v.iter().any(|&x| !(x > 0.0 && x.is_finite()));
+                if func == Func::GaussianKlDiag && (bad_var(&back[1]) || bad_var(&back[3])) {
+                    continue;
+                }
                 let (want, scale) = reference(func, &back, t);
                 let got = run_offsets(k, func, &ti, t, pr);
                 assert!(!got.invalid, "{func:?} {name} n={n}: flagged invalid");
