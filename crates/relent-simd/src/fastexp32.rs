@@ -48,6 +48,7 @@
 #![allow(clippy::excessive_precision)]
 
 use crate::chunked::{Dd, Func, Partial};
+use crate::fast32::two_sum;
 use crate::lanes32::Lanes32;
 
 /// `Q(r) ≈ (e^r − 1 − r)/r²` on `|r| ≤ ln2/2 + 10^-4`, degree 4, minimax for the relative error
@@ -89,29 +90,32 @@ const TINY: f64 = 7.888_609_052_210_118e-31; // 2^-100
 /// Software prefetch distance in elements.
 const PF: usize = 512;
 
-#[inline(always)]
-fn two_sum<L: Lanes32>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
-    let s = l.add(*hi, x);
-    let bb = l.sub(s, *hi);
-    let e = l.add(l.sub(*hi, l.sub(s, bb)), l.sub(x, bb));
-    *hi = s;
-    *lo = l.add(*lo, e);
-}
-
 /// `(k, p)` with `e^x = 2^k·(1 + p)`, for `x ∈ [LO, HI]` (other lanes: unspecified, NaN
 /// propagates into `p`).
 #[inline(always)]
 fn exp_parts<L: Lanes32>(l: L, x: L::V) -> (L::V, L::V) {
+    let (k, r) = exp_reduce(l, x);
+    (k, exp_poly(l, r))
+}
+
+/// `(k, r)`: `k = round(x·log2 e)`, `r = x − k·ln2` (Cody–Waite, see the module docs).
+#[inline(always)]
+fn exp_reduce<L: Lanes32>(l: L, x: L::V) -> (L::V, L::V) {
     let magic = l.splat(MAGIC);
     let k = l.sub(l.fma(x, l.splat(LOG2E), magic), magic);
     let r = l.fnma(k, l.splat(LN2_HI), x);
-    let r = l.fnma(k, l.splat(LN2_LO), r);
+    (k, l.fnma(k, l.splat(LN2_LO), r))
+}
+
+/// `p = r + r²·Q(r)` (`e^r ≈ 1 + p`).
+#[inline(always)]
+fn exp_poly<L: Lanes32>(l: L, r: L::V) -> L::V {
     let r2 = l.mul(r, r);
     let mut q = l.splat(Q[4]);
     for &c in Q[..4].iter().rev() {
         q = l.fma(q, r, l.splat(c));
     }
-    (k, l.fma(r2, q, r))
+    l.fma(r2, q, r)
 }
 
 /// `e^δ − 1 − δ` (≥ 0) for `δ ≤ HI`; NaN propagates.
@@ -357,16 +361,8 @@ fn shifted<L: Lanes32, const UNIT: bool>(
 /// [`exp_parts`] of `x + corr` for `x ∈ [LO, 0]` and a small correction (`|corr| ≤ 2^-16`).
 #[inline(always)]
 fn exp_parts_corr<L: Lanes32>(l: L, x: L::V, corr: L::V) -> (L::V, L::V) {
-    let magic = l.splat(MAGIC);
-    let k = l.sub(l.fma(x, l.splat(LOG2E), magic), magic);
-    let r = l.fnma(k, l.splat(LN2_HI), x);
-    let r = l.add(l.fnma(k, l.splat(LN2_LO), r), corr);
-    let r2 = l.mul(r, r);
-    let mut q = l.splat(Q[4]);
-    for &c in Q[..4].iter().rev() {
-        q = l.fma(q, r, l.splat(c));
-    }
-    (k, l.fma(r2, q, r))
+    let (k, r) = exp_reduce(l, x);
+    (k, exp_poly(l, l.add(r, corr)))
 }
 
 /// The four sums of `kl_logits` (see `kernels::logits`): `W = Σ e^α·(α − β)`, `Sa = Σ e^α`,
