@@ -1,7 +1,7 @@
 //! Run-time backend choice: detection, the cached choice, `RELENT_BACKEND`, and the
 //! `#[target_feature]` entry points that instantiate the generic kernels per ISA.
 //!
-//! The choice is made once (first call) and cached in an `AtomicU8`. Every later call loads
+//! The choice is made once (first call) and cached in a `OnceLock`. Every later call loads
 //! it, re-creates the backend's zero-sized token (whose only constructor is the feature check,
 //! itself cached by std) and calls the kernel instantiated inside a
 //! `#[target_feature(enable = "avx2,fma")]` (or `"avx512f,fma"`) function, so a default
@@ -9,7 +9,7 @@
 #![allow(unsafe_code)]
 
 use core::fmt;
-use core::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
 
 use relent_scalar::{Element, Slice};
 
@@ -131,59 +131,64 @@ impl fmt::Display for BackendError {
 
 impl std::error::Error for BackendError {}
 
-/// 0: not chosen yet; 1..=4: index + 1 into `Backend::ALL`; 255: `RELENT_BACKEND` is invalid.
-static CHOICE: AtomicU8 = AtomicU8::new(0);
+/// The resolved choice, made once: the backend every call computes with, and the reason
+/// `RELENT_BACKEND` could not be honoured (if it could not).
+static CHOICE: OnceLock<(Backend, Option<BackendError>)> = OnceLock::new();
 
-fn choose() -> Result<Backend, BackendError> {
+/// The backend policy, the one place that reads `RELENT_BACKEND`: a valid, available name is
+/// honoured; an unset or empty variable gives the fastest backend this CPU runs; an unknown
+/// name or an unavailable backend gives the fastest backend too, with the reason kept for
+/// [`try_backend`]. Never panics.
+fn resolve() -> (Backend, Option<BackendError>) {
+    let fastest = available_backends()[0];
     match std::env::var("RELENT_BACKEND") {
-        Ok(name) if !name.is_empty() => {
-            let b = Backend::from_name(name.trim()).ok_or(BackendError::Unknown(name.clone()))?;
-            if b.is_available() {
-                Ok(b)
-            } else {
-                Err(BackendError::Unavailable(b))
-            }
-        }
-        _ => Ok(available_backends()[0]),
+        Ok(name) if !name.trim().is_empty() => match Backend::from_name(name.trim()) {
+            Some(b) if b.is_available() => (b, None),
+            Some(b) => (fastest, Some(BackendError::Unavailable(b))),
+            None => (fastest, Some(BackendError::Unknown(name))),
+        },
+        // Unset, empty or not Unicode: the fastest.
+        _ => (fastest, None),
     }
 }
 
-/// The backend in use: the fastest the CPU has, or the one `RELENT_BACKEND` forces. Chosen on
-/// the first call and cached; an invalid `RELENT_BACKEND` is reported as an error (every call).
+fn choice() -> &'static (Backend, Option<BackendError>) {
+    CHOICE.get_or_init(resolve)
+}
+
+/// The backend `RELENT_BACKEND` asks for (the fastest available when it is unset), or the
+/// reason the variable cannot be honoured. Resolved on the first call of any function of this
+/// crate and cached for the life of the process; on `Ok` it equals [`backend`].
+///
+/// # Errors
+/// [`BackendError::Unknown`] when the variable names no backend, [`BackendError::Unavailable`]
+/// when this CPU cannot run the one it names (the kernels then use the fastest available
+/// backend, which [`backend`] returns).
 ///
 /// ```
-/// let b = relent_simd::try_backend().unwrap();
-/// assert!(b.is_available());
+/// match relent_simd::try_backend() {
+///     Ok(b) => assert_eq!(b, relent_simd::backend()),
+///     Err(e) => eprintln!("ignoring RELENT_BACKEND: {e}"),
+/// }
 /// ```
 pub fn try_backend() -> Result<Backend, BackendError> {
-    match CHOICE.load(Ordering::Relaxed) {
-        0 => {
-            let r = choose();
-            let code = match r {
-                Ok(b) => Backend::ALL.iter().position(|&x| x == b).unwrap() as u8 + 1,
-                Err(_) => 255,
-            };
-            CHOICE.store(code, Ordering::Relaxed);
-            r
-        }
-        255 => choose(),
-        c => Ok(Backend::ALL[usize::from(c - 1)]),
+    match choice() {
+        (b, None) => Ok(*b),
+        (_, Some(e)) => Err(e.clone()),
     }
 }
 
-/// [`try_backend`], panicking with its message when `RELENT_BACKEND` is invalid.
-///
-/// # Panics
-/// If `RELENT_BACKEND` names an unknown backend or one this CPU cannot run.
+/// The backend in use: the one `RELENT_BACKEND` forces, or the fastest this CPU runs. Chosen
+/// on the first call and cached. Never panics: an unknown or unavailable `RELENT_BACKEND` is
+/// ignored here (the fastest backend is used) and reported by [`try_backend`].
 ///
 /// ```
-/// println!("relent-simd backend: {}", relent_simd::backend());
+/// let b = relent_simd::backend();
+/// assert!(b.is_available());
+/// println!("relent-simd backend: {b}");
 /// ```
 pub fn backend() -> Backend {
-    match try_backend() {
-        Ok(b) => b,
-        Err(e) => panic!("{e}"),
-    }
+    choice().0
 }
 
 /// Marks the upper halves of the vector registers clean (`vzeroupper`) on x86-64 CPUs with AVX;

@@ -65,6 +65,7 @@
 #[cfg(feature = "baseline")]
 #[doc(hidden)]
 pub mod baseline;
+pub mod bounds;
 mod chunked;
 mod dispatch;
 mod fast32;
@@ -77,6 +78,8 @@ mod kernels;
 mod lanes;
 mod lanes32;
 mod math;
+pub mod route;
+mod settle;
 #[cfg(test)]
 mod testutil;
 
@@ -86,6 +89,7 @@ pub use dispatch::{
     for_backend, try_backend,
 };
 pub use relent_scalar::Element;
+pub use settle::settle;
 
 /// Requested accuracy for `f32`/`f16`/`bf16` inputs (`f64` inputs are always computed at
 /// [`Precision::High`]).
