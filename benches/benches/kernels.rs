@@ -1,6 +1,6 @@
 //! Kernel benchmarks (per backend, against the baseline): KL (f32, f64) at n = 16 … 16 777 216
 //! on every available backend (default precision, and `-precise` for f32), the straightforward
-//! AVX2 baseline (`relent_simd::baseline`), and two streaming-read lines: `sum2-avx2` (Σp + Σq
+//! AVX2 baseline (`relent_simd::bench_baseline`), and two streaming-read lines: `sum2-avx2` (Σp + Σq
 //! with AVX2, what the baseline reads) and `stream-limit` (the dispatched AVX-512/AVX2 word sum
 //! of both arrays, the bandwidth line of `single_pair`); then the other functions on the
 //! dispatched backend. Each result is checked against relent-scalar before it is timed.
@@ -13,7 +13,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use relent_benches::impls::stream;
 use relent_benches::probabilities;
-use relent_simd::baseline;
+use relent_simd::bench_baseline as baseline;
 use relent_simd::{Backend, Func, Kernels, Output, Precision, available_backends, for_backend};
 use std::hint::black_box;
 use std::time::Duration;

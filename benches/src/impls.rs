@@ -443,7 +443,7 @@ mod wide_loops {
 
 /// The streaming-read limit: a wrapping sum of the bytes of the arrays the function reads (both
 /// inputs; only `p` for entropy), the aligned middle as 64-bit words through
-/// `relent_simd::baseline::sum_words` (dispatched to AVX-512F or AVX2 with four independent
+/// `relent_simd::bench_baseline::sum_words` (dispatched to AVX-512F or AVX2 with four independent
 /// accumulators, so it reaches the L1/L2 load rate on cache-sized inputs and memory bandwidth
 /// beyond), the unaligned edges byte by byte. It does no arithmetic worth the name, so its time
 /// is the cost of reading the data: every other row is shown as a fraction of it.
@@ -460,7 +460,7 @@ pub mod stream {
     /// The vectorised sum of the bytes of `x`.
     pub fn sum<T: bytemuck::Pod>(x: &[T]) -> u64 {
         let (head, mid, tail) = words(x);
-        relent_simd::baseline::sum_words(mid)
+        relent_simd::bench_baseline::sum_words(mid)
             .wrapping_add(edge(head))
             .wrapping_add(edge(tail))
     }

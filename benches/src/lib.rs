@@ -11,7 +11,7 @@
 //!
 //! The heavy peers (numkong, simsimd, ndarray-stats: C builds) are behind the `peers` feature.
 //! The straightforward AVX2 baseline kernel and the dispatched bandwidth sum live in
-//! `relent_simd::baseline` (feature `baseline`), the one crate allowed to hold `unsafe`.
+//! `relent_simd::bench_baseline` (feature `baseline`), the one crate allowed to hold `unsafe`.
 
 #![forbid(unsafe_code)]
 

@@ -62,16 +62,17 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod arch;
+mod backend;
 #[cfg(feature = "baseline")]
 #[doc(hidden)]
-pub mod baseline;
+pub mod bench_baseline;
 pub mod bounds;
-mod chunked;
-mod dispatch;
-mod fast32;
-mod fast64;
-mod fastexp32;
-mod gauss32;
+mod dd;
+mod driver;
+mod f32lanes;
+mod f64lanes;
+mod func;
 #[cfg(test)]
 mod harness;
 mod kernels;
@@ -83,11 +84,12 @@ mod settle;
 #[cfg(test)]
 mod testutil;
 
-pub use chunked::{CHUNK, Func, Partial};
-pub use dispatch::{
-    Backend, BackendError, Kernels, available_backends, backend, clear_upper_vector_state,
-    for_backend, try_backend,
+pub use backend::{
+    Backend, BackendError, available_backends, backend, clear_upper_vector_state, for_backend,
+    try_backend,
 };
+pub use func::{CHUNK, Func, Partial};
+pub use kernels::Kernels;
 pub use relent_scalar::Element;
 pub use settle::settle;
 
@@ -146,7 +148,7 @@ pub struct Output {
 /// assert_eq!(kl(&[0.0f64, 1.0], &[0.5, 0.5], Precision::Default).value, std::f64::consts::LN_2);
 /// ```
 pub fn kl<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
-    dispatch::kernels().kl(p, q, precision)
+    backend::kernels().kl(p, q, precision)
 }
 
 /// KL(p/Σp ‖ q/Σq) without materialising the normalised vectors (SciPy `entropy(p, q)`).
@@ -171,7 +173,7 @@ pub fn kl<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
 /// assert!((v - 0.14384103622589045).abs() < 1e-15);
 /// ```
 pub fn kl_normalized<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
-    dispatch::kernels().kl_normalized(p, q, precision)
+    backend::kernels().kl_normalized(p, q, precision)
 }
 
 /// Cross-entropy `−Σ p·ln q`.
@@ -192,7 +194,7 @@ pub fn kl_normalized<T: Element>(p: &[T], q: &[T], precision: Precision) -> Outp
 /// assert!((v - std::f64::consts::LN_2).abs() < 1e-16);
 /// ```
 pub fn cross_entropy<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
-    dispatch::kernels().cross_entropy(p, q, precision)
+    backend::kernels().cross_entropy(p, q, precision)
 }
 
 /// Shannon entropy `−Σ p·ln p`.
@@ -212,7 +214,7 @@ pub fn cross_entropy<T: Element>(p: &[T], q: &[T], precision: Precision) -> Outp
 /// assert!((v - 4f64.ln()).abs() < 1e-15);
 /// ```
 pub fn entropy<T: Element>(p: &[T], precision: Precision) -> Output {
-    dispatch::kernels().entropy(p, precision)
+    backend::kernels().entropy(p, precision)
 }
 
 /// Generalised KL `Σ p·ln(p/q) − p + q` (SciPy `kl_div` summed).
@@ -232,7 +234,7 @@ pub fn entropy<T: Element>(p: &[T], precision: Precision) -> Output {
 /// assert_eq!(generalized_kl(&[0.0f64], &[2.0], Precision::Default).value, 2.0);
 /// ```
 pub fn generalized_kl<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
-    dispatch::kernels().generalized_kl(p, q, precision)
+    backend::kernels().generalized_kl(p, q, precision)
 }
 
 /// Jeffreys divergence `Σ (p − q)·ln(p/q)` = KL(p‖q) + KL(q‖p).
@@ -253,7 +255,7 @@ pub fn generalized_kl<T: Element>(p: &[T], q: &[T], precision: Precision) -> Out
 /// assert!((v - (0.25 * 2f64.ln() - 0.25 * (2.0f64 / 3.0).ln())).abs() < 1e-15);
 /// ```
 pub fn jeffreys<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
-    dispatch::kernels().jeffreys(p, q, precision)
+    backend::kernels().jeffreys(p, q, precision)
 }
 
 /// Jensen–Shannon divergence `½KL(p‖m) + ½KL(q‖m)`, `m = (p+q)/2`.
@@ -273,7 +275,7 @@ pub fn jeffreys<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
 /// assert!((v - std::f64::consts::LN_2).abs() < 1e-16);
 /// ```
 pub fn js_divergence<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
-    dispatch::kernels().js_divergence(p, q, precision)
+    backend::kernels().js_divergence(p, q, precision)
 }
 
 /// KL from natural-log probabilities: `Σ e^lp·(lp − lq)`.
@@ -296,7 +298,7 @@ pub fn js_divergence<T: Element>(p: &[T], q: &[T], precision: Precision) -> Outp
 /// assert_eq!(v, 0.0);
 /// ```
 pub fn kl_log<T: Element>(lp: &[T], lq: &[T], precision: Precision) -> Output {
-    dispatch::kernels().kl_log(lp, lq, precision)
+    backend::kernels().kl_log(lp, lq, precision)
 }
 
 /// `KL(softmax(a/t) ‖ softmax(b/t))`, fused (no softmax materialised) and stable.
@@ -324,7 +326,7 @@ pub fn kl_log<T: Element>(lp: &[T], lq: &[T], precision: Precision) -> Output {
 /// assert!(v.abs() < 1e-15);
 /// ```
 pub fn kl_logits<T: Element>(a: &[T], b: &[T], temperature: f64, precision: Precision) -> Output {
-    dispatch::kernels().kl_logits(a, b, temperature, precision)
+    backend::kernels().kl_logits(a, b, temperature, precision)
 }
 
 /// KL between diagonal Gaussians: `½ Σ [ln(σq²/σp²) + (σp² + (μp−μq)²)/σq² − 1]`.
@@ -354,7 +356,7 @@ pub fn gaussian_kl_diag<T: Element>(
     var_q: &[T],
     precision: Precision,
 ) -> Output {
-    dispatch::kernels().gaussian_kl_diag(mu_p, var_p, mu_q, var_q, precision)
+    backend::kernels().gaussian_kl_diag(mu_p, var_p, mu_q, var_q, precision)
 }
 
 /// [`gaussian_kl_diag`] with log-variances `ln σ²` as inputs.
@@ -382,5 +384,5 @@ pub fn gaussian_kl_diag_logvar<T: Element>(
     logvar_q: &[T],
     precision: Precision,
 ) -> Output {
-    dispatch::kernels().gaussian_kl_diag_logvar(mu_p, logvar_p, mu_q, logvar_q, precision)
+    backend::kernels().gaussian_kl_diag_logvar(mu_p, logvar_p, mu_q, logvar_q, precision)
 }

@@ -108,7 +108,8 @@ pub enum Path {
     /// KL from log-probabilities and the Gaussian KL from log-variances in `f32` lanes, by a
     /// short exponential (`f32lanes/exp.rs`); falls back to [`Path::F64Term`] per chunk.
     F32Exp,
-    /// KL from logits in `f32` lanes (`f32lanes/logits.rs`); falls back to
+    /// KL from logits in `f32` lanes (`f32lanes/exp.rs`, beside the other exponential-based
+    /// functions); falls back to
     /// [`Path::F64LogitsShort`] per chunk.
     F32Logits,
     /// The Gaussian KL with variances in `f32` lanes (`f32lanes/gaussian.rs`); falls back to
@@ -157,8 +158,7 @@ impl Path {
             Path::F64Logits | Path::F64LogitsShort => "f64lanes/logits.rs",
             Path::F64Divided => "f64lanes/divided.rs",
             Path::F32Ratio => "f32lanes/ratio.rs",
-            Path::F32Exp => "f32lanes/exp.rs",
-            Path::F32Logits => "f32lanes/logits.rs",
+            Path::F32Exp | Path::F32Logits => "f32lanes/exp.rs",
             Path::F32Gaussian => "f32lanes/gaussian.rs",
         }
     }

@@ -141,7 +141,7 @@ pub(crate) fn expm1mx<L: Lanes>(l: L, x: L::V) -> L::V {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lanes::scalar::Scalar;
+    use crate::arch::scalar::Scalar;
     use crate::testutil::{dd_exp, ulp_err};
 
     #[test]

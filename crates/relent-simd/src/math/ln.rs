@@ -163,7 +163,7 @@ pub(crate) fn g<L: Lanes>(l: L, p: L::V, q: L::V) -> L::V {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lanes::scalar::Scalar;
+    use crate::arch::scalar::Scalar;
     use crate::testutil::{dd_ln, ulp_err};
 
     fn ln1(x: f64) -> f64 {

@@ -5,7 +5,8 @@
 //! relative-accurate even for nearly equal variances. With log-variances it is
 //! `e^δ − 1 − δ` (δ = lvp − lvq, [`crate::math::exp::expm1mx`]) plus `(μp − μq)²·e^(−lvq)`.
 
-use crate::chunked::{Domain, Func, Term};
+use crate::driver::{Domain, Term};
+use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::exp::{exp, expm1mx};
 use crate::math::ln::{g, g_from, log_ratio_raw};

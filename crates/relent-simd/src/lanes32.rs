@@ -1,16 +1,13 @@
 //! A second, smaller lane abstraction over `f32` lanes, for the fast default-precision path of
-//! `f32` inputs ([`crate::fast32`]). Only what that kernel needs; implemented for AVX-512F
-//! (the token of [`crate::lanes::avx512::Avx512`] proves the CPU has it) and for AVX2+FMA
-//! ([`crate::lanes::avx2::Avx2`]; see `avx2` for what differs).
+//! `f32` inputs ([`crate::f32lanes::ratio`]). Only what that kernel needs; implemented for AVX-512F
+//! (the token of [`crate::arch::avx512::Avx512`] proves the CPU has it) and for AVX2+FMA
+//! ([`crate::arch::avx2::Avx2`]; see `avx2` for what differs).
 //!
 //! Semantics the kernel relies on: `min(a, b)` returns `b` when either is NaN (x86 `minps`);
 //! comparisons are ordered (false on NaN); `fma`/`fnma`/`fms` round once; `rcp` has relative
 //! error ≤ 2^-14 on normal inputs; `mant`/`exp` split every positive finite value (subnormals
 //! included, as if normalised) into `m ∈ [1, 2)` and `e = ⌊log2 x⌋`, and `exp(0) = −∞` — on
 //! AVX2, `exp` of a subnormal is `−∞` too (which sends the chunk to the `f64` kernel).
-
-pub(crate) mod avx2;
-pub(crate) mod avx512;
 
 /// Operations on `W` lanes of `f32` (all `#[inline(always)]` in the implementations).
 pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
@@ -91,7 +88,7 @@ pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
         while w > 1 {
             w /= 2;
             for i in 0..w {
-                let (t, e) = crate::chunked::two_sum(s[i], s[i + w]);
+                let (t, e) = crate::dd::two_sum(s[i], s[i + w]);
                 s[i] = t;
                 c[i] = c[i] + c[i + w] + e;
             }

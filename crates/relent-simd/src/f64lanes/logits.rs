@@ -20,18 +20,11 @@
 //! vector) and `e^α` from a degree-4 polynomial ([`exp_short`], 2^-27): together ≤ 2^-26
 //! relative per term, well inside the bound.
 
-use crate::chunked::{BLOCK, Func, Partial, reduce};
+use crate::dd::{reduce, two_sum_acc};
+use crate::driver::BLOCK;
+use crate::func::{Func, Partial};
 use crate::lanes::{Lanes, Load};
 use crate::math::exp::{exp, exp_short};
-
-#[inline(always)]
-fn two_sum_acc<L: Lanes>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
-    let s = l.add(*hi, x);
-    let bb = l.sub(s, *hi);
-    let e = l.add(l.sub(*hi, l.sub(s, bb)), l.sub(x, bb));
-    *hi = s;
-    *lo = l.add(*lo, e);
-}
 
 #[inline(always)]
 fn lanes_max<L: Lanes>(l: L, v: L::V) -> f64 {
@@ -273,7 +266,7 @@ pub(crate) fn run_chunk<L: Lanes, T: Load, const EXACT: bool>(
     }
     out.s = [
         if l.any(w_inf) {
-            crate::chunked::Dd::new(f64::INFINITY, 0.0)
+            crate::dd::Dd::new(f64::INFINITY, 0.0)
         } else {
             reduce(l, w_hi, w_lo)
         },

@@ -11,7 +11,8 @@
 //! 2^-64 of the first). `p − q` is exact there (Sterbenz), so the term carries a few roundings
 //! of relative error and no cancellation.
 
-use crate::chunked::{Domain, Func, Term};
+use crate::driver::{Domain, Term};
+use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::ln::g;
 

@@ -3,8 +3,8 @@
 //! (16 per AVX-512 vector instead of 8 `f64`) without a division instruction, with the sums
 //! kept exact enough that the result meets the `f32` default bound of 2^-21 relative.
 //! Jensen–Shannon has its own term (see `js_term`); the Gaussian KL with variances reuses `g`
-//! in [`crate::gauss32`]; the log/logit functions and the log-variance Gaussian have their
-//! own path in [`crate::fastexp32`].
+//! in [`crate::f32lanes::gaussian`]; the log/logit functions and the log-variance Gaussian have their
+//! own path in [`crate::f32lanes::exp`].
 //!
 //! Jeffreys reuses the ratio machinery below: `(p − q)·ln(p/q) = 2d·atanh(S)` in the band and
 //! `2d·(k·ln2/2 + atanh(s))` outside — a product of an exact and a relative-accurate factor.
@@ -62,7 +62,10 @@
 
 #![allow(clippy::excessive_precision)]
 
-use crate::chunked::{Dd, Func, Partial};
+use crate::dd::{Dd, two_sum_acc32};
+use crate::driver::{Term, fold_chunks, or_term};
+use crate::func::{Func, Partial};
+use crate::lanes::Lanes;
 use crate::lanes32::Lanes32;
 
 /// Minimax `P(z) ≈ (atanh(s) − s)/s³`, `z = s² ∈ [0, 1/9]`, relative error ≤ 2^-25.
@@ -97,43 +100,13 @@ pub(crate) const PF: usize = 512;
 /// Below this `Σ g` a chunk is recomputed in `f64` (see the module's `# Range`).
 const TINY: f64 = 7.888_609_052_210_118e-31; // 2^-100
 
-/// The streams of a mode: 0 = KL (`Σ g`, `Σ (p − q)`, `p = 0` terms dropped), 1 = generalised
-/// KL (`Σ g`), 2 = normalised KL (`Σ g`, `Σ p`, `Σ q`).
-pub(crate) const KL: u8 = 0;
-pub(crate) const GKL: u8 = 1;
-pub(crate) const KLN: u8 = 2;
-/// Jeffreys `Σ (p − q)·ln(p/q)` (one stream, terms ≥ 0).
-pub(crate) const JEF: u8 = 3;
-/// Cross-entropy `−Σ p·ln q` (one stream; terms ≥ 0 where q ≤ 1).
-pub(crate) const CE: u8 = 4;
-/// Entropy `−Σ p·ln p` (one stream; `q` is `p`).
-pub(crate) const ENT: u8 = 5;
-/// Jensen–Shannon: `Σ [g(p, m) + g(q, m)]`, `m = (p + q)/2` (one stream, terms ≥ 0; halved
-/// when the partial is finished).
-pub(crate) const JS: u8 = 6;
-
-/// The mode of `func`, if it has a fast `f32` path.
-pub(crate) fn mode(func: Func) -> Option<u8> {
-    match func {
-        Func::Kl => Some(KL),
-        Func::GeneralizedKl => Some(GKL),
-        Func::KlNormalized => Some(KLN),
-        Func::Jeffreys => Some(JEF),
-        Func::CrossEntropy => Some(CE),
-        Func::Entropy => Some(ENT),
-        Func::JsDivergence => Some(JS),
-        _ => None,
-    }
-}
-
-#[inline(always)]
-pub(crate) fn two_sum<L: Lanes32>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
-    let s = l.add(*hi, x);
-    let bb = l.sub(s, *hi);
-    let e = l.add(l.sub(*hi, l.sub(s, bb)), l.sub(x, bb));
-    *hi = s;
-    *lo = l.add(*lo, e);
-}
+// The function is the kernel's type parameter `F` (the `f64`-lane term of the same function,
+// which is also the per-chunk fallback), so the streams follow from `F::FUNC`:
+// KL: `Σ g`, `Σ (p − q)` (`p = 0` terms dropped); generalised KL: `Σ g`; normalised KL: `Σ g`,
+// `Σ p`, `Σ q`; Jeffreys `Σ (p − q)·ln(p/q)` (one stream, terms ≥ 0); cross-entropy `−Σ p·ln q`
+// (one stream; terms ≥ 0 where q ≤ 1); entropy `−Σ p·ln p` (one stream; `q` is `p`);
+// Jensen–Shannon: `Σ [g(p, m) + g(q, m)]`, `m = (p + q)/2` (one stream, terms ≥ 0; halved when
+// the partial is finished).
 
 /// The quotient and the atanh both paths share.
 pub(crate) struct Atanh<V> {
@@ -170,19 +143,19 @@ pub(crate) fn atanh<L: Lanes32>(l: L, num: L::V, den: L::V, derr: L::V) -> Atanh
 /// The terms of one vector of `p`, `q`: `[a, b, c]` of the mode's streams, plus `min(p, q)`
 /// and `p + q` for validation.
 #[inline(always)]
-fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V, L::V) {
+fn terms<L: Lanes32, F: Term>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V, L::V) {
     let zero = l.splat(0.0);
     let one = l.splat(1.0);
     let m = l.min(p, q);
     let sum = l.add(p, q);
-    if MODE == CE || MODE == ENT {
+    if matches!(F::FUNC, Func::CrossEntropy | Func::Entropy) {
         // −p·ln q with p = 0 terms exactly 0 (q = 0 < p gives +∞ through ln 0 = −∞, left to
         // the f64 fallback by the non-finite check).
         let t = l.mul(p, ln(l, q));
         let t = l.select(l.eq(p, zero), zero, l.sub(zero, t));
         return ([t, zero, zero], m, sum);
     }
-    if MODE == JS {
+    if F::FUNC == Func::JsDivergence {
         return (js_term(l, p, q), m, sum);
     }
     let d = l.sub(p, q);
@@ -203,7 +176,7 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
     let gb = l.mul(den, l.fma(szp, l.add(one, s), z));
     // Outside: ln(p/q)/2 = k·ln2/2 + atanh(s); g = 2p·(ln(p/q)/2) − (p − q).
     let lh = l.fma(k, l.splat(LN2H), at);
-    if MODE == JEF {
+    if F::FUNC == Func::Jeffreys {
         // (p − q)·ln(p/q) = 2d·(ln(p/q)/2): atanh(S) in the band, k·ln2/2 + atanh(s) outside;
         // both factors exact or relative-accurate, no cancellation. p = q = 0 gives 0; one
         // zero against a positive gives +∞ (ln 0) for the fallback.
@@ -219,10 +192,16 @@ fn terms<L: Lanes32, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V
     // NaN for q = ∞ or NaN, which the finiteness check then sees — so KL needs no scan); the
     // generalised term is q.
     let p0 = l.eq(p, zero);
-    let t = match MODE {
-        KL => [l.select(p0, zero, g), l.mask_mul(d, p0, q, zero), zero],
-        GKL => [l.select(p0, q, g), zero, zero],
-        _ => [l.select(p0, q, g), p, q],
+    let t = match F::FUNC {
+        Func::Kl => [l.select(p0, zero, g), l.mask_mul(d, p0, q, zero), zero],
+        Func::GeneralizedKl => [l.select(p0, q, g), zero, zero],
+        Func::KlNormalized => [l.select(p0, q, g), p, q],
+        Func::CrossEntropy | Func::Entropy | Func::Jeffreys | Func::JsDivergence => {
+            unreachable!("returned above")
+        }
+        Func::KlLog | Func::KlLogits | Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => {
+            unreachable!("not routed to f32lanes/ratio.rs")
+        }
     };
     (t, m, sum)
 }
@@ -320,10 +299,10 @@ pub(crate) fn reduce<L: Lanes32>(l: L, hi: L::V, lo: L::V) -> Dd {
     Dd::new(s, 0.0).add(Dd::new(c, 0.0))
 }
 
-/// One chunk of `MODE` on `f32` lanes, or `None` where the chunk must be recomputed by the
+/// One chunk of `F` on `f32` lanes, or `None` where the chunk must be recomputed by the
 /// `f64` kernel (see the module's `# Range`).
 #[inline(always)]
-pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> Option<Partial> {
+pub(crate) fn chunk<L: Lanes32, F: Term>(l: L, p: &[f32], q: &[f32]) -> Option<Partial> {
     let n = p.len();
     assert_eq!(n, q.len(), "inputs must have equal lengths");
     let w = L::W;
@@ -333,26 +312,29 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
     // a `p = 0` lane takes `q` itself), which the finiteness check below sees; an overflowing
     // `p + q` makes `g` non-finite. The logarithm-based modes select zeros over `ln q` and must
     // scan `p + q`.
-    let scan = matches!(MODE, CE | ENT | JS);
+    let scan = matches!(
+        F::FUNC,
+        Func::CrossEntropy | Func::Entropy | Func::JsDivergence
+    );
     let (mut ah, mut al, mut bh, mut bl, mut ch, mut cl) = (zero, zero, zero, zero, zero, zero);
     let (mut neg, mut nf) = (zero, zero);
     let nv = n / w;
     let rest = n - nv * w;
     macro_rules! acc {
         ($pv:expr, $qv:expr) => {{
-            let (t, m, sum) = terms::<L, MODE>(l, $pv, $qv);
+            let (t, m, sum) = terms::<L, F>(l, $pv, $qv);
             neg = l.min(neg, m);
             if scan {
                 // NaN/∞ in p or q (and an overflowing p + q, left to the f64 fallback) make
                 // this NaN.
                 nf = l.fma(sum, zero, nf);
             }
-            two_sum(l, &mut ah, &mut al, t[0]);
-            if MODE == KL || MODE == KLN {
-                two_sum(l, &mut bh, &mut bl, t[1]);
+            two_sum_acc32(l, &mut ah, &mut al, t[0]);
+            if matches!(F::FUNC, Func::Kl | Func::KlNormalized) {
+                two_sum_acc32(l, &mut bh, &mut bl, t[1]);
             }
-            if MODE == KLN {
-                two_sum(l, &mut ch, &mut cl, t[2]);
+            if F::FUNC == Func::KlNormalized {
+                two_sum_acc32(l, &mut ch, &mut cl, t[2]);
             }
         }};
     }
@@ -366,21 +348,21 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
         l.prefetch(q, off + PF);
         l.prefetch(p, off + PF + w);
         l.prefetch(q, off + PF + w);
-        let (t1, m1, s1) = terms::<L, MODE>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));
+        let (t1, m1, s1) = terms::<L, F>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));
         let off = off + w;
-        let (t2, m2, s2) = terms::<L, MODE>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));
+        let (t2, m2, s2) = terms::<L, F>(l, l.load(&p[off..off + w]), l.load(&q[off..off + w]));
         neg = l.min(neg, l.min(m1, m2));
         if scan {
             nf = l.fma(l.add(s1, s2), zero, nf);
         }
-        two_sum(l, &mut ah, &mut al, l.add(t1[0], t2[0]));
-        if MODE == KL || MODE == KLN {
-            two_sum(l, &mut bh, &mut bl, t1[1]);
-            two_sum(l, &mut bh, &mut bl, t2[1]);
+        two_sum_acc32(l, &mut ah, &mut al, l.add(t1[0], t2[0]));
+        if matches!(F::FUNC, Func::Kl | Func::KlNormalized) {
+            two_sum_acc32(l, &mut bh, &mut bl, t1[1]);
+            two_sum_acc32(l, &mut bh, &mut bl, t2[1]);
         }
-        if MODE == KLN {
-            two_sum(l, &mut ch, &mut cl, t1[2]);
-            two_sum(l, &mut ch, &mut cl, t2[2]);
+        if F::FUNC == Func::KlNormalized {
+            two_sum_acc32(l, &mut ch, &mut cl, t1[2]);
+            two_sum_acc32(l, &mut ch, &mut cl, t2[2]);
         }
         v += 2;
     }
@@ -399,21 +381,12 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
     if l.any(l.lt(neg, zero)) || l.any(l.nan(nf)) {
         return None;
     }
-    let func = match MODE {
-        KL => Func::Kl,
-        GKL => Func::GeneralizedKl,
-        JEF => Func::Jeffreys,
-        CE => Func::CrossEntropy,
-        ENT => Func::Entropy,
-        JS => Func::JsDivergence,
-        _ => Func::KlNormalized,
-    };
-    let mut out = Partial::filled(func);
+    let mut out = Partial::filled(F::FUNC);
     out.s[0] = reduce(l, ah, al);
-    if MODE == KL || MODE == KLN {
+    if matches!(F::FUNC, Func::Kl | Func::KlNormalized) {
         out.s[1] = reduce(l, bh, bl);
     }
-    if MODE == KLN {
+    if F::FUNC == Func::KlNormalized {
         out.s[2] = reduce(l, ch, cl);
     }
     let ok = out.s.iter().all(|x| x.hi.is_finite() && x.lo.is_finite());
@@ -423,10 +396,21 @@ pub(crate) fn chunk<L: Lanes32, const MODE: u8>(l: L, p: &[f32], q: &[f32]) -> O
     Some(out)
 }
 
+/// [`crate::route::Path::F32Ratio`]: the chunks of `p`, `q` by [`chunk`], each falling back to
+/// the `f64`-lane term `F` where it returns `None`.
+#[inline(always)]
+pub(crate) fn run<L: Lanes + Lanes32, F: Term>(l: L, p: &[f32], q: &[f32], whole: bool) -> Partial {
+    fold_chunks!(F::FUNC, p.len(), whole, |r| {
+        let (pc, qc) = (&p[r.clone()], &q[r]);
+        or_term!(chunk::<L, F>(l, pc, qc), L, l, f32, F, [pc, qc, pc, pc])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lanes::avx512::Avx512;
+    use crate::arch::avx512::Avx512;
+    use crate::f64lanes::{CrossEntropy, GeneralizedKl, Jeffreys, JsDivergence, Kl, KlNormalized};
 
     /// The JS series polynomial `H` (its `f32` coefficients, evaluated in `f64`) against
     /// `Σ_{k≥1} z^(k−1)/(k(2k − 1))` (200 terms: the tail at z = 0.49 is below 2^-200) over
@@ -457,7 +441,7 @@ mod tests {
         let mut k = 0;
         let mut b: u32 = 1;
         let mut flush = |xs: &[f32; 16], k: usize, worst: &mut (f64, f32)| {
-            t.store(ln(t, t.load(xs)), &mut out);
+            Lanes32::store(t, ln(t, Lanes32::load(t, xs)), &mut out);
             for i in 0..k {
                 let want = f64::from(xs[i]).ln();
                 if want != 0.0 {
@@ -493,7 +477,7 @@ mod tests {
             Some(t) => single_terms_on(t, "avx512"),
             None => println!("single terms: avx512 SKIPPED (no AVX-512F on this CPU)"),
         }
-        match crate::lanes::avx2::Avx2::try_new() {
+        match crate::arch::avx2::Avx2::try_new() {
             Some(t) => single_terms_on(t, "avx2"),
             None => println!("single terms: avx2 SKIPPED (no AVX2+FMA on this CPU)"),
         }
@@ -526,20 +510,20 @@ mod tests {
                 let h = relent_scalar::kl(&pp, &qq);
                 let g = relent_scalar::generalized_kl(&pp, &qq);
                 [
-                    (chunk::<L, KL>(t, &pp, &qq), h, g + h.abs()),
-                    (chunk::<L, GKL>(t, &pp, &qq), g, g),
+                    (chunk::<L, Kl>(t, &pp, &qq), h, g + h.abs()),
+                    (chunk::<L, GeneralizedKl>(t, &pp, &qq), g, g),
                     (
-                        chunk::<L, JEF>(t, &pp, &qq),
+                        chunk::<L, Jeffreys>(t, &pp, &qq),
                         relent_scalar::jeffreys(&pp, &qq),
                         0.0,
                     ),
                     (
-                        chunk::<L, JS>(t, &pp, &qq),
+                        chunk::<L, JsDivergence>(t, &pp, &qq),
                         relent_scalar::js_divergence(&pp, &qq),
                         0.0,
                     ),
                     (
-                        chunk::<L, KLN>(t, &pp, &qq),
+                        chunk::<L, KlNormalized>(t, &pp, &qq),
                         relent_scalar::kl_normalized(&pp, &qq),
                         0.0,
                     ),
@@ -587,7 +571,7 @@ mod tests {
             Some(t) => invalid_elements_on(t),
             None => println!("invalid elements: avx512 SKIPPED (no AVX-512F on this CPU)"),
         }
-        match crate::lanes::avx2::Avx2::try_new() {
+        match crate::arch::avx2::Avx2::try_new() {
             Some(t) => invalid_elements_on(t),
             None => println!("invalid elements: avx2 SKIPPED (no AVX2+FMA on this CPU)"),
         }
@@ -613,12 +597,12 @@ mod tests {
                     q[pos] = qv;
                     let overflow_only = b == f32::MAX;
                     let results = [
-                        chunk::<L, KL>(t, &p, &q),
-                        chunk::<L, GKL>(t, &p, &q),
-                        chunk::<L, KLN>(t, &p, &q),
-                        chunk::<L, JEF>(t, &p, &q),
-                        chunk::<L, CE>(t, &p, &q),
-                        chunk::<L, JS>(t, &p, &q),
+                        chunk::<L, Kl>(t, &p, &q),
+                        chunk::<L, GeneralizedKl>(t, &p, &q),
+                        chunk::<L, KlNormalized>(t, &p, &q),
+                        chunk::<L, Jeffreys>(t, &p, &q),
+                        chunk::<L, CrossEntropy>(t, &p, &q),
+                        chunk::<L, JsDivergence>(t, &p, &q),
                     ];
                     for (j, r) in results.iter().enumerate() {
                         if overflow_only {
@@ -651,7 +635,7 @@ mod tests {
         if let Some(t) = Avx512::try_new() {
             negative_zero_on(t);
         }
-        if let Some(t) = crate::lanes::avx2::Avx2::try_new() {
+        if let Some(t) = crate::arch::avx2::Avx2::try_new() {
             negative_zero_on(t);
         }
     }
@@ -673,23 +657,23 @@ mod tests {
                 };
                 let (np, nq) = (neg(&p), neg(&q));
                 macro_rules! same {
-                    ($mode:expr) => {{
-                        let a = chunk::<L, { $mode }>(t, &p, &q).map(|x| x.finish().value);
-                        let b = chunk::<L, { $mode }>(t, &np, &nq).map(|x| x.finish().value);
+                    ($mode:ty) => {{
+                        let a = chunk::<L, $mode>(t, &p, &q).map(|x| x.finish().value);
+                        let b = chunk::<L, $mode>(t, &np, &nq).map(|x| x.finish().value);
                         assert_eq!(
                             a.map(f64::to_bits),
                             b.map(f64::to_bits),
-                            "mode {}: zero at {pos} ({zp}, {zq}): {a:?} vs {b:?}",
-                            $mode
+                            "{:?}: zero at {pos} ({zp}, {zq}): {a:?} vs {b:?}",
+                            <$mode as Term>::FUNC
                         );
                     }};
                 }
-                same!(KL);
-                same!(GKL);
-                same!(KLN);
-                same!(JEF);
-                same!(CE);
-                same!(JS);
+                same!(Kl);
+                same!(GeneralizedKl);
+                same!(KlNormalized);
+                same!(Jeffreys);
+                same!(CrossEntropy);
+                same!(JsDivergence);
             }
         }
     }
@@ -723,7 +707,7 @@ mod tests {
             while w > 1 {
                 w /= 2;
                 for i in 0..w {
-                    let (a, e) = crate::chunked::two_sum(s[i], s[i + w]);
+                    let (a, e) = crate::dd::two_sum(s[i], s[i + w]);
                     s[i] = a;
                     c[i] = c[i] + c[i + w] + e;
                 }

@@ -3,7 +3,7 @@
 //! It runs the very same generic kernels as the SIMD backends, so it is both the fallback for
 //! CPUs without SIMD and a readable statement of what each lane computes.
 
-use super::Lanes;
+use crate::lanes::Lanes;
 
 /// Token of the scalar backend (always available).
 #[derive(Clone, Copy, Debug, Default)]
@@ -111,3 +111,5 @@ impl Lanes for Scalar {
         x.round_ties_even()
     }
 }
+
+crate::arch::plain_entries!(Scalar);

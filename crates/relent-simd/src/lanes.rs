@@ -12,11 +12,6 @@
 //! load (exactly), which is what lets one kernel meet the 2^-49 accuracy target for every input
 //! type. (The default-precision `f32` path has its own `f32`-lane abstraction, `lanes32`.)
 
-pub(crate) mod avx2;
-pub(crate) mod avx512;
-pub(crate) mod portable;
-pub(crate) mod scalar;
-
 /// Operations on `W` lanes of `f64`. All methods are `#[inline(always)]` in the implementations
 /// so that they inline into the `#[target_feature]` kernel entry points.
 ///

@@ -6,7 +6,8 @@
 //! exactly (each `p − q` is exact where `p`, `q` are within a factor 2; elsewhere its rounding is
 //! below 5·2^-53·g).
 
-use crate::chunked::{Domain, Func, Term};
+use crate::driver::{Domain, Term};
+use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::ln::g;
 

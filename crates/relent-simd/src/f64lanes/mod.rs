@@ -3,6 +3,7 @@
 //! [`crate::lanes::Lanes`].
 
 pub(crate) mod cross_entropy;
+pub(crate) mod divided;
 pub(crate) mod gaussian;
 pub(crate) mod jeffreys;
 pub(crate) mod js;

@@ -2,7 +2,8 @@
 //! terms (a few ulp: `p − q` exact within a factor 2, `ln(p/q)` relative-accurate from the
 //! log-ratio core) bounds that of the sum.
 
-use crate::chunked::{Domain, Func, Term};
+use crate::driver::{Domain, Term};
+use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::ln::log_ratio;
 

@@ -1,6 +1,6 @@
 //! The AVX-512 path for `f64` inputs of KL, generalised KL, normalised KL and Jensen–Shannon
 //! (see `# Jensen–Shannon` for the last): the method of
-//! [`crate::fast32`] (one quotient per lane, a wide band, merge-masked operands) in `f64`
+//! [`crate::f32lanes::ratio`] (one quotient per lane, a wide band, merge-masked operands) in `f64`
 //! lanes, with a longer polynomial and a true division, in place of the generic kernel's
 //! `√2`-band logarithm ([`crate::math::ln`]), whose mantissa adjustment and narrower band cost
 //! about a third more instructions per vector.
@@ -76,7 +76,9 @@
 //! `2p·ln(p/q)`, `p > 0` against `q = 0`), or `Σ g < 2^-900` (where the terms' underflow
 //! would differ from the generic kernel's; this also covers `KL(p, p) = 0`).
 
-use crate::chunked::{Func, Partial, reduce};
+use crate::dd::{reduce, two_sum_acc};
+use crate::driver::{Term, fold_chunks, or_term};
+use crate::func::{Func, Partial};
 use crate::lanes::Lanes;
 
 /// `P(z) ≈ (atanh(s) − s)/s³`, `z = s² ∈ [0, 1/9]`, degree 9, minimax for the relative error
@@ -101,43 +103,17 @@ const TINY: f64 = 1.491_668_146_240_041_3e-271; // 2^-900
 /// Vectors whose `g` terms are added (pairwise) before the compensated accumulation.
 const GROUP: usize = 4;
 
-/// Σ g + Σ (p − q) over `p > 0` (the two streams of [`Func::Kl`]).
-pub(crate) const KL: u8 = 0;
-/// Σ g with `g(0, q) = q`.
-pub(crate) const GKL: u8 = 1;
-/// Σ g, Σ p, Σ q.
-pub(crate) const KLN: u8 = 2;
-/// Jensen–Shannon: Σ [g(p, m) + g(q, m)], `m = (p + q)/2` (one stream, terms ≥ 0; the lanes
-/// hold twice each term and the chunk's sum is halved, so the partial is the generic
-/// kernel's).
-pub(crate) const JS: u8 = 3;
-
-/// The mode of `func`, if it has this path.
-pub(crate) fn mode(func: Func) -> Option<u8> {
-    match func {
-        Func::Kl => Some(KL),
-        Func::GeneralizedKl => Some(GKL),
-        Func::KlNormalized => Some(KLN),
-        Func::JsDivergence => Some(JS),
-        _ => None,
-    }
-}
+// The function is the kernel's type parameter `F` (the `f64`-lane term of the same function,
+// which is also the per-chunk fallback): KL: Σ g + Σ (p − q) over `p > 0`; generalised KL:
+// Σ g with `g(0, q) = q`; normalised KL: Σ g, Σ p, Σ q; Jensen–Shannon: Σ [g(p, m) + g(q, m)],
+// `m = (p + q)/2` (one stream, terms ≥ 0; the lanes hold twice each term and the chunk's sum is
+// halved, so the partial is the generic kernel's).
 
 #[inline(always)]
-fn two_sum<L: Lanes>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
-    let s = l.add(*hi, x);
-    let bb = l.sub(s, *hi);
-    let e = l.add(l.sub(*hi, l.sub(s, bb)), l.sub(x, bb));
-    *hi = s;
-    *lo = l.add(*lo, e);
-}
-
-/// The streams of one vector (`[g, b, c]` as the mode defines them) and `min(p, q)`.
-#[inline(always)]
-fn terms<L: Lanes, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V) {
+fn terms<L: Lanes, F: Term>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V) {
     let zero = l.splat(0.0);
     let one = l.splat(1.0);
-    if MODE == JS {
+    if F::FUNC == Func::JsDivergence {
         let (a, y) = js_term(l, p, q);
         return ([a, zero, zero], y);
     }
@@ -168,10 +144,18 @@ fn terms<L: Lanes, const MODE: u8>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V) 
     // p = 0: KL drops the term from both streams (`q·0` is 0, or NaN for q = ∞ or NaN, which
     // the finiteness check sees); the generalised term is q.
     let p0 = l.eq(p, zero);
-    let t = match MODE {
-        KL => [l.select(p0, zero, g), l.mask_mul(d, p0, q, zero), zero],
-        GKL => [l.select(p0, q, g), zero, zero],
-        _ => [l.select(p0, q, g), p, q],
+    let t = match F::FUNC {
+        Func::Kl => [l.select(p0, zero, g), l.mask_mul(d, p0, q, zero), zero],
+        Func::GeneralizedKl => [l.select(p0, q, g), zero, zero],
+        Func::KlNormalized => [l.select(p0, q, g), p, q],
+        Func::JsDivergence => unreachable!("returned above"),
+        Func::CrossEntropy
+        | Func::Entropy
+        | Func::Jeffreys
+        | Func::KlLog
+        | Func::KlLogits
+        | Func::GaussianKlDiag
+        | Func::GaussianKlDiagLogvar => unreachable!("not routed to f64lanes/divided.rs"),
     };
     (t, m)
 }
@@ -229,10 +213,10 @@ fn js_term<L: Lanes>(l: L, p: L::V, q: L::V) -> (L::V, L::V) {
     (a, y)
 }
 
-/// One chunk of `MODE`, or `None` where the generic kernel must compute it (see `# Range`).
+/// One chunk of `F`, or `None` where the generic kernel must compute it (see `# Range`).
 /// Only for lanes whose [`Lanes::frexp`] splits subnormals exactly.
 #[inline(always)]
-pub(crate) fn chunk<L: Lanes, const MODE: u8>(l: L, p: &[f64], q: &[f64]) -> Option<Partial> {
+pub(crate) fn chunk<L: Lanes, F: Term>(l: L, p: &[f64], q: &[f64]) -> Option<Partial> {
     const {
         assert!(
             L::FREXP_SUBNORMAL,
@@ -249,11 +233,11 @@ pub(crate) fn chunk<L: Lanes, const MODE: u8>(l: L, p: &[f64], q: &[f64]) -> Opt
     let rest = n - nv * w;
     macro_rules! exact {
         ($t:expr) => {{
-            if MODE == KL || MODE == KLN {
-                two_sum(l, &mut bh, &mut bl, $t[1]);
+            if matches!(F::FUNC, Func::Kl | Func::KlNormalized) {
+                two_sum_acc(l, &mut bh, &mut bl, $t[1]);
             }
-            if MODE == KLN {
-                two_sum(l, &mut ch, &mut cl, $t[2]);
+            if F::FUNC == Func::KlNormalized {
+                two_sum_acc(l, &mut ch, &mut cl, $t[2]);
             }
         }};
     }
@@ -267,16 +251,16 @@ pub(crate) fn chunk<L: Lanes, const MODE: u8>(l: L, p: &[f64], q: &[f64]) -> Opt
             )
         };
         let (p1, q1) = ld(0);
-        let (t1, m1) = terms::<L, MODE>(l, l.load_f64(p1), l.load_f64(q1));
+        let (t1, m1) = terms::<L, F>(l, l.load_f64(p1), l.load_f64(q1));
         let (p2, q2) = ld(1);
-        let (t2, m2) = terms::<L, MODE>(l, l.load_f64(p2), l.load_f64(q2));
+        let (t2, m2) = terms::<L, F>(l, l.load_f64(p2), l.load_f64(q2));
         let (p3, q3) = ld(2);
-        let (t3, m3) = terms::<L, MODE>(l, l.load_f64(p3), l.load_f64(q3));
+        let (t3, m3) = terms::<L, F>(l, l.load_f64(p3), l.load_f64(q3));
         let (p4, q4) = ld(3);
-        let (t4, m4) = terms::<L, MODE>(l, l.load_f64(p4), l.load_f64(q4));
+        let (t4, m4) = terms::<L, F>(l, l.load_f64(p4), l.load_f64(q4));
         neg = l.min(neg, l.min(l.min(m1, m2), l.min(m3, m4)));
         let g = l.add(l.add(t1[0], t2[0]), l.add(t3[0], t4[0]));
-        two_sum(l, &mut ah, &mut al, g);
+        two_sum_acc(l, &mut ah, &mut al, g);
         exact!(t1);
         exact!(t2);
         exact!(t3);
@@ -285,13 +269,13 @@ pub(crate) fn chunk<L: Lanes, const MODE: u8>(l: L, p: &[f64], q: &[f64]) -> Opt
     }
     while v < nv {
         let off = v * w;
-        let (t, m) = terms::<L, MODE>(
+        let (t, m) = terms::<L, F>(
             l,
             l.load_f64(&p[off..off + w]),
             l.load_f64(&q[off..off + w]),
         );
         neg = l.min(neg, m);
-        two_sum(l, &mut ah, &mut al, t[0]);
+        two_sum_acc(l, &mut ah, &mut al, t[0]);
         exact!(t);
         v += 1;
     }
@@ -301,31 +285,25 @@ pub(crate) fn chunk<L: Lanes, const MODE: u8>(l: L, p: &[f64], q: &[f64]) -> Opt
         let mut bq = [0.0f64; 16];
         bp[..rest].copy_from_slice(&p[nv * w..]);
         bq[..rest].copy_from_slice(&q[nv * w..]);
-        let (t, m) = terms::<L, MODE>(l, l.load_f64(&bp), l.load_f64(&bq));
+        let (t, m) = terms::<L, F>(l, l.load_f64(&bp), l.load_f64(&bq));
         neg = l.min(neg, m);
-        two_sum(l, &mut ah, &mut al, t[0]);
+        two_sum_acc(l, &mut ah, &mut al, t[0]);
         exact!(t);
     }
     if l.any(l.lt(neg, zero)) {
         return None;
     }
-    let func = match MODE {
-        KL => Func::Kl,
-        GKL => Func::GeneralizedKl,
-        JS => Func::JsDivergence,
-        _ => Func::KlNormalized,
-    };
-    let mut out = Partial::filled(func);
+    let mut out = Partial::filled(F::FUNC);
     out.s[0] = reduce(l, ah, al);
-    if MODE == JS {
+    if F::FUNC == Func::JsDivergence {
         // The lanes held 2·[g(p, m) + g(q, m)]: halving is exact (a subnormal `lo` aside,
         // negligible against the 2^-900 floor below).
         out.s[0] = out.s[0].scale(0.5);
     }
-    if MODE == KL || MODE == KLN {
+    if matches!(F::FUNC, Func::Kl | Func::KlNormalized) {
         out.s[1] = reduce(l, bh, bl);
     }
-    if MODE == KLN {
+    if F::FUNC == Func::KlNormalized {
         out.s[2] = reduce(l, ch, cl);
     }
     let ok = out.s.iter().all(|x| x.hi.is_finite() && x.lo.is_finite());
@@ -335,9 +313,20 @@ pub(crate) fn chunk<L: Lanes, const MODE: u8>(l: L, p: &[f64], q: &[f64]) -> Opt
     Some(out)
 }
 
+/// [`crate::route::Path::F64Divided`]: the chunks of `p`, `q` by [`chunk`], each falling back
+/// to the `f64`-lane term `F` where it returns `None`.
+#[inline(always)]
+pub(crate) fn run<L: Lanes, F: Term>(l: L, p: &[f64], q: &[f64], whole: bool) -> Partial {
+    fold_chunks!(F::FUNC, p.len(), whole, |r| {
+        let (pc, qc) = (&p[r.clone()], &q[r]);
+        or_term!(chunk::<L, F>(l, pc, qc), L, l, f64, F, [pc, qc, pc, pc])
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::f64lanes::{GeneralizedKl, JsDivergence, Kl, KlNormalized};
 
     /// One term at a time (`n = 1`), against the reference, for ratios `p/q` log-uniform in
     /// `[2^-8, 2^8]` and clustered within 1e-3 of the band edges 1/2 and 2, of 1/4 and 4, and
@@ -346,7 +335,7 @@ mod tests {
     /// within the documented 2^-49.
     #[test]
     fn single_terms_at_the_band_edges() {
-        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
             println!("fast64 single terms: SKIPPED (no AVX-512F on this CPU)");
             return;
         };
@@ -374,8 +363,8 @@ mod tests {
             let h = relent_scalar::kl(&pp, &qq);
             let g = relent_scalar::generalized_kl(&pp, &qq);
             let cases = [
-                (chunk::<_, KL>(t, &pp, &qq), h, g + h.abs()),
-                (chunk::<_, GKL>(t, &pp, &qq), g, g),
+                (chunk::<_, Kl>(t, &pp, &qq), h, g + h.abs()),
+                (chunk::<_, GeneralizedKl>(t, &pp, &qq), g, g),
             ];
             for (j, (part, want, scale)) in cases.into_iter().enumerate() {
                 // `None`: the generic kernel takes the chunk (tiny or non-finite sums).
@@ -400,7 +389,7 @@ mod tests {
     /// against powers of two) leaves every mode's result unchanged, bit for bit.
     #[test]
     fn negative_zero_is_zero() {
-        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
             println!("fast64 −0.0: SKIPPED (no AVX-512F on this CPU)");
             return;
         };
@@ -420,21 +409,21 @@ mod tests {
                 };
                 let (np, nq) = (neg(&p), neg(&q));
                 macro_rules! same {
-                    ($mode:expr) => {{
-                        let a = chunk::<_, { $mode }>(t, &p, &q).map(|x| x.finish().value);
-                        let b = chunk::<_, { $mode }>(t, &np, &nq).map(|x| x.finish().value);
+                    ($mode:ty) => {{
+                        let a = chunk::<_, $mode>(t, &p, &q).map(|x| x.finish().value);
+                        let b = chunk::<_, $mode>(t, &np, &nq).map(|x| x.finish().value);
                         assert_eq!(
                             a.map(f64::to_bits),
                             b.map(f64::to_bits),
-                            "mode {}: zero at {pos} ({zp}, {zq}): {a:?} vs {b:?}",
-                            $mode
+                            "{:?}: zero at {pos} ({zp}, {zq}): {a:?} vs {b:?}",
+                            <$mode as Term>::FUNC
                         );
                     }};
                 }
-                same!(KL);
-                same!(GKL);
-                same!(KLN);
-                same!(JS);
+                same!(Kl);
+                same!(GeneralizedKl);
+                same!(KlNormalized);
+                same!(JsDivergence);
             }
         }
     }
@@ -446,7 +435,7 @@ mod tests {
     /// (`p` or `q`). Must stay within the documented 2^-49.
     #[test]
     fn js_single_terms() {
-        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
             println!("fast64 JS single terms: SKIPPED (no AVX-512F on this CPU)");
             return;
         };
@@ -477,7 +466,7 @@ mod tests {
             let (pp, qq) = ([p], [q]);
             let want = relent_scalar::js_divergence(&pp, &qq);
             // `None`: the generic kernel takes the chunk (tiny or non-finite sums).
-            let Some(part) = chunk::<_, JS>(t, &pp, &qq) else {
+            let Some(part) = chunk::<_, JsDivergence>(t, &pp, &qq) else {
                 continue;
             };
             taken += 1;
@@ -506,7 +495,7 @@ mod tests {
     /// represent.
     #[test]
     fn js_invalid_elements_leave_the_fast_path() {
-        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
             println!("fast64 JS invalid elements: SKIPPED (no AVX-512F on this CPU)");
             return;
         };
@@ -528,7 +517,7 @@ mod tests {
                     q[(pos + 7) % n] *= 3.0;
                     p[pos] = pv;
                     q[pos] = qv;
-                    let r = chunk::<_, JS>(t, &p, &q);
+                    let r = chunk::<_, JsDivergence>(t, &p, &q);
                     if b == f64::MAX {
                         // Valid: kept only with a finite result.
                         if let Some(part) = r {
@@ -547,7 +536,7 @@ mod tests {
     /// with zeros and subnormals mixed in; error relative to the value.
     #[test]
     fn js_vectors_match_the_reference() {
-        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
             println!("fast64 JS vectors: SKIPPED (no AVX-512F on this CPU)");
             return;
         };
@@ -580,7 +569,7 @@ mod tests {
                     })
                     .collect();
                 let want = relent_scalar::js_divergence(&p, &q);
-                let Some(part) = chunk::<_, JS>(t, &p, &q) else {
+                let Some(part) = chunk::<_, JsDivergence>(t, &p, &q) else {
                     continue;
                 };
                 let got = part.finish().value;
@@ -601,7 +590,7 @@ mod tests {
     /// tells the two paths apart.
     #[test]
     fn js_dispatch_takes_the_fast_path() {
-        let Some(t) = crate::lanes::avx512::Avx512::try_new() else {
+        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
             println!("fast64 JS dispatch: SKIPPED (no AVX-512F on this CPU)");
             return;
         };
@@ -621,7 +610,7 @@ mod tests {
             let q: Vec<f64> = p.iter().map(|&x| x * (0.5 + 3.0 * unif())).collect();
             let mut acc = Partial::new(Func::JsDivergence);
             for (pc, qc) in p.chunks(crate::CHUNK).zip(q.chunks(crate::CHUNK)) {
-                acc = acc.combine(chunk::<_, JS>(t, pc, qc).expect("fast path"));
+                acc = acc.combine(chunk::<_, JsDivergence>(t, pc, qc).expect("fast path"));
             }
             let want = acc.finish().value;
             let got = k.js_divergence(&p, &q, crate::Precision::High);

@@ -10,7 +10,8 @@
 //! plus 1.5·2^-1074 absolute. The branch is taken per vector only when a lane needs it, and
 //! each lane's value does not depend on its neighbours.
 
-use crate::chunked::{Domain, Func, Term};
+use crate::driver::{Domain, Term};
+use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::exp::{exp, exp_mul_tiny};
 

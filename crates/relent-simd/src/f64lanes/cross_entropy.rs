@@ -1,6 +1,7 @@
 //! Cross-entropy `−Σ p·ln q` and entropy `−Σ p·ln p`: one vector logarithm per element.
 
-use crate::chunked::{Domain, Func, Term};
+use crate::driver::{Domain, Term};
+use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::ln::ln;
 

@@ -2,7 +2,7 @@
 //! (`gaussian_kl_diag`): the per-dimension term
 //! `t = ln(σq²/σp²) + (σp² + d²)/σq² − 1 = (d² + g(σq², σp²))/σq²`, `d = μp − μq`,
 //! `g(x, y) = x·ln(x/y) − x + y ≥ 0`, computed in `f32` lanes (16 per AVX-512 vector, 8 on AVX2)
-//! with [`crate::fast32`]'s cancellation-free `g` (`x = σq²`, `y = σp²`) and one division;
+//! with [`crate::f32lanes::ratio`]'s cancellation-free `g` (`x = σq²`, `y = σp²`) and one division;
 //! the result is `½ Σ t` (every term ≥ 0).
 //!
 //! # Method
@@ -47,8 +47,12 @@
 //!   subnormal variance outside the band makes `g` non-finite (`exp` is `−∞`, see
 //!   `lanes32::avx2`) and goes the same way.
 
-use crate::chunked::{Func, Partial};
-use crate::fast32::{Atanh, LN2H, PF, atanh, reduce, two_sum};
+use crate::dd::two_sum_acc32;
+use crate::driver::{fold_chunks, or_term};
+use crate::f32lanes::ratio::{Atanh, LN2H, PF, atanh, reduce};
+use crate::f64lanes::GaussianKlDiag;
+use crate::func::{Func, Partial};
+use crate::lanes::Lanes;
 use crate::lanes32::Lanes32;
 
 /// `σp² + σq²` above this leaves the fast path (2^125; see the module's `# Range`).
@@ -120,7 +124,7 @@ pub(crate) fn chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial> {
             let (t, m, s) = $t;
             lo = l.min(lo, m);
             nf = l.fma(s, zero, nf);
-            two_sum(l, &mut ah, &mut al, t);
+            two_sum_acc32(l, &mut ah, &mut al, t);
         }};
     }
     let mut v = 0;
@@ -135,7 +139,7 @@ pub(crate) fn chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial> {
         let (t2, m2, s2) = at!(off + w);
         lo = l.min(lo, l.min(m1, m2));
         nf = l.fma(l.add(s1, s2), zero, nf);
-        two_sum(l, &mut ah, &mut al, l.add(t1, t2));
+        two_sum_acc32(l, &mut ah, &mut al, l.add(t1, t2));
         v += 2;
     }
     if v < nv {
@@ -170,12 +174,22 @@ pub(crate) fn chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial> {
     Some(out)
 }
 
+/// [`crate::route::Path::F32Gaussian`]: the chunks by [`chunk`], each falling back to the
+/// `f64`-lane Gaussian term where it returns `None`.
+#[inline(always)]
+pub(crate) fn run<L: Lanes + Lanes32>(l: L, ins: [&[f32]; 4], whole: bool) -> Partial {
+    fold_chunks!(Func::GaussianKlDiag, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        or_term!(chunk(l, c), L, l, f32, GaussianKlDiag, c)
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::needless_range_loop)] // index-parallel inputs
 mod tests {
     use super::*;
-    use crate::lanes::avx2::Avx2;
-    use crate::lanes::avx512::Avx512;
+    use crate::arch::avx2::Avx2;
+    use crate::arch::avx512::Avx512;
     use crate::{Backend, Precision, for_backend};
 
     /// The reference: relent-scalar's double-double `kl_diag` (≤ ~2^-100 relative, then one

@@ -1,78 +1,13 @@
-//! Chunked log-ratio accumulation: the one loop every kernel runs, and the [`Partial`] state
-//! that makes results deterministic.
-//!
-//! The input is cut into fixed chunks of [`CHUNK`] elements (boundaries at multiples of
-//! `CHUNK` from the start, so they depend only on the index). Inside a chunk, each vector of
-//! `W` lanes produces up to three term vectors:
-//! - stream `a` — the main terms (for KL the non-negative `p·ln(p/q) − p + q`), accumulated with
-//!   *blocked compensation*: plain lane sums over a block of [`BLOCK`] vectors (relative error
-//!   ≤ (BLOCK−1)·2^-53 for non-negative terms), each block sum folded into a per-lane
-//!   double-double with TwoSum;
-//! - streams `b`, `c` — terms that must be summed exactly (for KL `p − q`, exact by Sterbenz
-//!   where it matters; for the normalised KL `p` and `q`): TwoSum per vector into per-lane
-//!   double-doubles.
-//!
-//! One dependency chain per stream is enough: each iteration is ~60 independent operations
-//! (log-ratio, polynomial, division), so the 3-cycle latency of the accumulating add is hidden.
-//! At the end of the chunk the lanes are combined in lane order into scalar double-doubles, and
-//! chunks are folded left to right with [`Partial::combine`]. Tails are padded with
-//! zero-contribution values and go through the same arithmetic. Validation rides along:
-//! running lane minima and an `x·0` sum flag negative / NaN / infinite elements.
+//! What the crate computes, as data: [`Func`] names every function, and [`Partial`] is the
+//! accumulated state of one function over a run of whole chunks — the unit of the
+//! deterministic fold (chunks of [`CHUNK`] elements combined in index order, so a chunk-parallel
+//! batch gives the bits of the single call).
 
 use crate::Output;
-use crate::lanes::{Lanes, Load};
+use crate::dd::Dd;
 
 /// Elements per chunk: the unit of the deterministic fold (see [`Partial`]).
 pub const CHUNK: usize = 4096;
-/// Vectors per compensation block.
-pub(crate) const BLOCK: usize = 8;
-
-/// A scalar double-double `hi + lo`.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub(crate) struct Dd {
-    pub hi: f64,
-    pub lo: f64,
-}
-
-#[inline]
-pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
-    let s = a + b;
-    let bb = s - a;
-    (s, (a - (s - bb)) + (b - bb))
-}
-
-impl Dd {
-    pub(crate) fn new(hi: f64, lo: f64) -> Dd {
-        if hi.is_finite() {
-            Dd { hi, lo }
-        } else {
-            Dd { hi, lo: 0.0 }
-        }
-    }
-    /// Accurate double-double addition (infinities and NaN propagate through `hi`).
-    pub(crate) fn add(self, o: Dd) -> Dd {
-        let (s, e) = two_sum(self.hi, o.hi);
-        if !s.is_finite() {
-            return Dd { hi: s, lo: 0.0 };
-        }
-        let (t, f) = two_sum(self.lo, o.lo);
-        let (s, e) = two_sum(s, e + t);
-        let (s, e) = two_sum(s, e + f);
-        Dd { hi: s, lo: e }
-    }
-    pub(crate) fn neg(self) -> Dd {
-        Dd {
-            hi: -self.hi,
-            lo: -self.lo,
-        }
-    }
-    pub(crate) fn scale(self, x: f64) -> Dd {
-        Dd::new(self.hi * x, self.lo * x)
-    }
-    pub(crate) fn value(self) -> f64 {
-        self.hi + self.lo
-    }
-}
 
 /// Which function a [`Partial`] belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,6 +35,47 @@ pub enum Func {
     GaussianKlDiag,
     /// [`crate::gaussian_kl_diag_logvar`].
     GaussianKlDiagLogvar,
+}
+
+impl Func {
+    /// Every function, in declaration order.
+    ///
+    /// ```
+    /// assert!(relent_simd::Func::ALL.contains(&relent_simd::Func::KlLogits));
+    /// ```
+    pub const ALL: [Func; 11] = [
+        Func::Kl,
+        Func::KlNormalized,
+        Func::CrossEntropy,
+        Func::Entropy,
+        Func::GeneralizedKl,
+        Func::Jeffreys,
+        Func::JsDivergence,
+        Func::KlLog,
+        Func::KlLogits,
+        Func::GaussianKlDiag,
+        Func::GaussianKlDiagLogvar,
+    ];
+
+    /// How many slices the function reads (1, 2 or 4).
+    ///
+    /// ```
+    /// assert_eq!(relent_simd::Func::Entropy.arity(), 1);
+    /// ```
+    pub fn arity(self) -> usize {
+        match self {
+            Func::Entropy => 1,
+            Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => 4,
+            Func::Kl
+            | Func::KlNormalized
+            | Func::CrossEntropy
+            | Func::GeneralizedKl
+            | Func::Jeffreys
+            | Func::JsDivergence
+            | Func::KlLog
+            | Func::KlLogits => 2,
+        }
+    }
 }
 
 /// The accumulated state of one function over a run of whole chunks.
@@ -381,206 +357,5 @@ fn phi(t: f64, r: f64) -> f64 {
         terms.iter().rev().sum()
     } else {
         t - r.ln()
-    }
-}
-
-/// The domain an input is validated against.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Domain {
-    /// Probabilities / masses: finite and ≥ 0 (−0 allowed).
-    Prob,
-    /// Log-probabilities / logits: not NaN, not +∞ (−∞ allowed).
-    Log,
-    /// Any finite value.
-    Real,
-    /// Finite and > 0 (variances).
-    Pos,
-}
-
-/// One function's per-vector terms.
-pub(crate) trait Term {
-    const FUNC: Func;
-    /// Number of inputs (1, 2 or 4).
-    const ARITY: usize;
-    /// Domain of each input.
-    const DOMAIN: [Domain; 4];
-    /// Padding value of each input (contributes exactly 0 to every stream).
-    const PAD: [f64; 4];
-    /// Whether streams b and c are used (summed exactly).
-    const USE_B: bool;
-    const USE_C: bool;
-    /// Terms of the three streams for one vector of inputs; `aux` is a per-call parameter.
-    fn term<L: Lanes>(l: L, x: [L::V; 4], aux: L::V) -> [L::V; 3];
-}
-
-struct Check<L: Lanes> {
-    neg: L::V,
-    pos: L::V,
-    nf: L::V,
-    logok: L::M,
-}
-
-impl<L: Lanes> Check<L> {
-    #[inline(always)]
-    fn new(l: L) -> Self {
-        let z = l.splat(0.0);
-        Check {
-            neg: z,
-            pos: l.splat(f64::INFINITY),
-            nf: z,
-            logok: l.eq(z, z),
-        }
-    }
-    #[inline(always)]
-    fn update(&mut self, l: L, d: Domain, x: L::V) {
-        let z = l.splat(0.0);
-        match d {
-            Domain::Prob => {
-                self.neg = l.min(x, self.neg);
-                self.nf = l.fma(x, z, self.nf);
-            }
-            Domain::Real => self.nf = l.fma(x, z, self.nf),
-            Domain::Pos => {
-                self.pos = l.min(x, self.pos);
-                self.nf = l.fma(x, z, self.nf);
-            }
-            Domain::Log => self.logok = l.and(self.logok, l.lt(x, l.splat(f64::INFINITY))),
-        }
-    }
-    #[inline(always)]
-    fn invalid(&self, l: L) -> bool {
-        let z = l.splat(0.0);
-        l.any(l.lt(self.neg, z))
-            || l.any(l.le(self.pos, z))
-            || l.any(l.not(l.eq(self.nf, self.nf)))
-            || l.any(l.not(self.logok))
-    }
-}
-
-#[inline(always)]
-fn two_sum_acc<L: Lanes>(l: L, hi: &mut L::V, lo: &mut L::V, x: L::V) {
-    let s = l.add(*hi, x);
-    let bb = l.sub(s, *hi);
-    let e = l.add(l.sub(*hi, l.sub(s, bb)), l.sub(x, bb));
-    *hi = s;
-    *lo = l.add(*lo, e);
-}
-
-/// Lanes of a per-lane double-double, combined in lane order: a compensated (TwoSum) sum of
-/// the `hi` lanes with the errors and the `lo` lanes gathered in one correction term
-/// (error ≤ W·2^-106 relative to the sum of magnitudes, far below the kernels' bounds).
-#[inline(always)]
-pub(crate) fn reduce<L: Lanes>(l: L, hi: L::V, lo: L::V) -> Dd {
-    let mut h = [0.0f64; 16];
-    let mut o = [0.0f64; 16];
-    l.store(hi, &mut h);
-    l.store(lo, &mut o);
-    let (mut s, mut c) = (h[0], o[0]);
-    for i in 1..L::W {
-        let (t, e) = two_sum(s, h[i]);
-        s = t;
-        c += e + o[i];
-    }
-    if !s.is_finite() {
-        return Dd { hi: s, lo: 0.0 };
-    }
-    let (t, e) = two_sum(s, c);
-    Dd { hi: t, lo: e }
-}
-
-/// The accumulators of one chunk.
-struct Acc<L: Lanes> {
-    blk: L::V,
-    a: (L::V, L::V),
-    b: (L::V, L::V),
-    c: (L::V, L::V),
-    chk: Check<L>,
-}
-
-/// One vector of inputs through the term and into the accumulators (a function, not a
-/// closure: closures do not inherit `#[target_feature]`).
-#[inline(always)]
-fn step<L: Lanes, F: Term>(l: L, x: [L::V; 4], aux: L::V, acc: &mut Acc<L>) {
-    for (i, d) in F::DOMAIN.iter().enumerate().take(F::ARITY) {
-        acc.chk.update(l, *d, x[i]);
-    }
-    let t = F::term(l, x, aux);
-    acc.blk = l.add(acc.blk, t[0]);
-    if F::USE_B {
-        two_sum_acc(l, &mut acc.b.0, &mut acc.b.1, t[1]);
-    }
-    if F::USE_C {
-        two_sum_acc(l, &mut acc.c.0, &mut acc.c.1, t[2]);
-    }
-}
-
-/// One chunk (`ins[i].len()` equal, at most [`CHUNK`] in the public uses) of function `F`.
-#[inline(always)]
-pub(crate) fn run_chunk<L: Lanes, T: Load, F: Term>(l: L, ins: [&[T]; 4], aux: f64) -> Partial {
-    let n = ins[0].len();
-    let w = L::W;
-    let zero = l.splat(0.0);
-    let auxv = l.splat(aux);
-    let mut acc = Acc {
-        blk: zero,
-        a: (zero, zero),
-        b: (zero, zero),
-        c: (zero, zero),
-        chk: Check::new(l),
-    };
-    let nv = n / w;
-    let mut v = 0;
-    while v < nv {
-        let end = (v + BLOCK).min(nv);
-        acc.blk = zero;
-        while v < end {
-            let off = v * w;
-            let mut x = [zero; 4];
-            for (i, xi) in x.iter_mut().enumerate().take(F::ARITY) {
-                *xi = T::load(l, &ins[i][off..off + w]);
-            }
-            step::<L, F>(l, x, auxv, &mut acc);
-            v += 1;
-        }
-        two_sum_acc(l, &mut acc.a.0, &mut acc.a.1, acc.blk);
-    }
-    let rest = n - nv * w;
-    if rest > 0 {
-        let mut x = [zero; 4];
-        for (i, xi) in x.iter_mut().enumerate().take(F::ARITY) {
-            let mut buf = [T::from_f64(F::PAD[i]); 16];
-            buf[..rest].copy_from_slice(&ins[i][nv * w..n]);
-            *xi = T::load(l, &buf);
-        }
-        acc.blk = zero;
-        step::<L, F>(l, x, auxv, &mut acc);
-        two_sum_acc(l, &mut acc.a.0, &mut acc.a.1, acc.blk);
-    }
-    let mut out = Partial::filled(F::FUNC);
-    out.s[0] = reduce(l, acc.a.0, acc.a.1);
-    if F::USE_B {
-        out.s[1] = reduce(l, acc.b.0, acc.b.1);
-    }
-    if F::USE_C {
-        out.s[2] = reduce(l, acc.c.0, acc.c.1);
-    }
-    out.invalid = acc.chk.invalid(l);
-    out
-}
-
-/// The whole input: [`run_chunk`] over the fixed chunks, folded in order.
-#[inline(always)]
-pub(crate) fn run_all<L: Lanes, T: Load, F: Term>(l: L, ins: [&[T]; 4], aux: f64) -> Partial {
-    let n = ins[0].len();
-    let mut acc = Partial::new(F::FUNC);
-    let mut start = 0;
-    loop {
-        let end = (start + CHUNK).min(n);
-        let part: [&[T]; 4] = core::array::from_fn(|i| &ins[i][start..end]);
-        acc = acc.combine(run_chunk::<L, T, F>(l, part, aux));
-        start = end;
-        if start >= n {
-            return acc;
-        }
     }
 }

@@ -5,7 +5,7 @@
 //! exactly by a software path), on aarch64 NEON. It cannot be dispatched at run time, which is
 //! why the AVX2 and AVX-512 backends use `std::arch` directly. No intrinsics here (Miri-friendly).
 
-use super::Lanes;
+use crate::lanes::Lanes;
 use wide::{f64x4, u64x4};
 
 /// Token of the portable backend (always available).
@@ -124,3 +124,5 @@ impl Lanes for Portable {
         x.round_ties_even()
     }
 }
+
+crate::arch::plain_entries!(Portable);

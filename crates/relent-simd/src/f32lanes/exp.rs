@@ -47,8 +47,10 @@
 
 #![allow(clippy::excessive_precision)]
 
-use crate::chunked::{Dd, Func, Partial};
-use crate::fast32::two_sum;
+use crate::dd::{Dd, two_sum_acc32};
+use crate::driver::{Term, fold_chunks, or_term};
+use crate::func::{Func, Partial};
+use crate::lanes::Lanes;
 use crate::lanes32::Lanes32;
 
 /// `Q(r) ≈ (e^r − 1 − r)/r²` on `|r| ≤ ln2/2 + 10^-4`, degree 4, minimax for the relative error
@@ -253,7 +255,7 @@ pub(crate) fn kl_log_chunk<L: Lanes32>(l: L, lp: &[f32], lq: &[f32]) -> Option<P
             l.load(&lp[off..off + w]),
             l.load(&lq[off..off + w]),
         );
-        two_sum(l, &mut acc.hi, &mut acc.lo, l.add(t1, t2));
+        two_sum_acc32(l, &mut acc.hi, &mut acc.lo, l.add(t1, t2));
         v += 2;
     }
     while v * w < n {
@@ -265,7 +267,7 @@ pub(crate) fn kl_log_chunk<L: Lanes32>(l: L, lp: &[f32], lq: &[f32]) -> Option<P
         ba[..m].copy_from_slice(&lp[off..off + m]);
         bb[..m].copy_from_slice(&lq[off..off + m]);
         let t = kl_log_term(l, &mut st, l.load(&ba), l.load(&bb));
-        two_sum(l, &mut acc.hi, &mut acc.lo, t);
+        two_sum_acc32(l, &mut acc.hi, &mut acc.lo, t);
         v += 1;
     }
     if l.any(l.lt(st.amin, lo)) || l.any(l.nlt(st.amax, l.splat(HI))) || l.any(st.bad) {
@@ -303,7 +305,7 @@ pub(crate) fn logvar_chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial
         }
         let t1 = logvar_term(l, &mut st, load(l, ins, off));
         let t2 = logvar_term(l, &mut st, load(l, ins, off + w));
-        two_sum(l, &mut acc.hi, &mut acc.lo, l.add(t1, t2));
+        two_sum_acc32(l, &mut acc.hi, &mut acc.lo, l.add(t1, t2));
         v += 2;
     }
     while v * w < n {
@@ -315,7 +317,7 @@ pub(crate) fn logvar_chunk<L: Lanes32>(l: L, ins: [&[f32]; 4]) -> Option<Partial
             b[..m].copy_from_slice(&s[off..off + m]);
         }
         let t = logvar_term(l, &mut st, load(l, [&b[0], &b[1], &b[2], &b[3]], 0));
-        two_sum(l, &mut acc.hi, &mut acc.lo, t);
+        two_sum_acc32(l, &mut acc.hi, &mut acc.lo, t);
         v += 1;
     }
     let out_of_range = l.any(l.lt(st.xmin, lo)) || l.any(l.nlt(st.xmax, l.splat(HI)));
@@ -457,7 +459,7 @@ fn logit_sums<L: Lanes32, const UNIT: bool>(
         ];
         for (i, acc) in sums.s.iter_mut().enumerate() {
             let s = l.add(l.add(t[0][i], t[1][i]), l.add(t[2][i], t[3][i]));
-            two_sum(l, &mut acc.hi, &mut acc.lo, s);
+            two_sum_acc32(l, &mut acc.hi, &mut acc.lo, s);
         }
         v += 4;
     }
@@ -465,7 +467,7 @@ fn logit_sums<L: Lanes32, const UNIT: bool>(
         let off = v * w;
         let t = logit_terms::<L, UNIT>(l, c, l.load(&pad(a, off)), l.load(&pad(b, off)));
         for (acc, t) in sums.s.iter_mut().zip(t) {
-            two_sum(l, &mut acc.hi, &mut acc.lo, t);
+            two_sum_acc32(l, &mut acc.hi, &mut acc.lo, t);
         }
         v += 1;
     }
@@ -553,6 +555,50 @@ pub(crate) fn logits_chunk<L: Lanes32>(l: L, a: &[f32], b: &[f32], temp: f64) ->
     Some(out)
 }
 
+/// [`crate::route::Path::F32Exp`]: KL from log-probabilities ([`kl_log_chunk`]) or the
+/// Gaussian KL from log-variances ([`logvar_chunk`]) chunk by chunk, each falling back to the
+/// `f64`-lane term `F` where it returns `None`.
+#[inline(always)]
+pub(crate) fn run<L: Lanes + Lanes32, F: Term>(l: L, ins: [&[f32]; 4], whole: bool) -> Partial {
+    fold_chunks!(F::FUNC, ins[0].len(), whole, |r| {
+        let c = ins.map(|s| &s[r.clone()]);
+        let fast = match F::FUNC {
+            Func::KlLog => kl_log_chunk(l, c[0], c[1]),
+            Func::GaussianKlDiagLogvar => logvar_chunk(l, c),
+            Func::Kl
+            | Func::KlNormalized
+            | Func::CrossEntropy
+            | Func::Entropy
+            | Func::GeneralizedKl
+            | Func::Jeffreys
+            | Func::JsDivergence
+            | Func::KlLogits
+            | Func::GaussianKlDiag => unreachable!("not routed to f32lanes/exp.rs's run"),
+        };
+        or_term!(fast, L, l, f32, F, c)
+    })
+}
+
+/// [`crate::route::Path::F32Logits`]: KL from logits chunk by chunk ([`logits_chunk`]), each
+/// falling back to the `f64`-lane logits kernel without shift recovery
+/// ([`crate::route::Path::F64LogitsShort`]) where it returns `None`.
+#[inline(always)]
+pub(crate) fn run_logits<L: Lanes + Lanes32>(
+    l: L,
+    a: &[f32],
+    b: &[f32],
+    temp: f64,
+    whole: bool,
+) -> Partial {
+    fold_chunks!(Func::KlLogits, a.len(), whole, |r| {
+        let (ac, bc) = (&a[r.clone()], &b[r]);
+        match logits_chunk(l, ac, bc, temp) {
+            Some(part) => part,
+            None => crate::f64lanes::logits::run_chunk::<L, f32, false>(l, ac, bc, temp),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,11 +657,11 @@ mod tests {
 
     /// Runs `f` with the chunk functions of every `f32`-lane backend this CPU has.
     fn on_each(f: fn(&LogChunk<'_>, &VarChunk<'_>)) {
-        match crate::lanes::avx512::Avx512::try_new() {
+        match crate::arch::avx512::Avx512::try_new() {
             Some(t) => f(&|a, b| kl_log_chunk(t, a, b), &|x| logvar_chunk(t, x)),
             None => println!("avx512 SKIPPED (no AVX-512F on this CPU)"),
         }
-        match crate::lanes::avx2::Avx2::try_new() {
+        match crate::arch::avx2::Avx2::try_new() {
             Some(t) => f(&|a, b| kl_log_chunk(t, a, b), &|x| logvar_chunk(t, x)),
             None => println!("avx2 SKIPPED (no AVX2+FMA on this CPU)"),
         }
@@ -841,10 +887,10 @@ mod tests {
                 }
             }
         };
-        if let Some(t) = crate::lanes::avx512::Avx512::try_new() {
+        if let Some(t) = crate::arch::avx512::Avx512::try_new() {
             check("avx512", &|a, b, temp| logits_chunk(t, a, b, temp));
         }
-        if let Some(t) = crate::lanes::avx2::Avx2::try_new() {
+        if let Some(t) = crate::arch::avx2::Avx2::try_new() {
             check("avx2", &|a, b, temp| logits_chunk(t, a, b, temp));
         }
         println!(
