@@ -13,7 +13,10 @@
 //! - kl_log (signed terms): `scale = Σ |term|`; kl_logits: `Σ |term| + |lse(a/t)| + |lse(b/t)|`
 //!   (the streaming form cancels the log-sum-exp shifts).
 //!
-//! The local generator below stands in for `relent-testgen` until it lands (same case names).
+//! The harness keeps its own generator (below): it builds each function's cases in `f64` for
+//! the double-double reference evaluated here and replays them at every offset. The shared
+//! generator (`relent-testgen`) drives the bit-for-bit route guard (`tests/route_hashes.rs`) and
+//! relent's reference tests.
 
 #![allow(clippy::needless_range_loop, clippy::approx_constant)] // index-parallel inputs; deliberate near-√2 ratios
 
@@ -60,7 +63,7 @@ pub(crate) fn reference(func: Func, ins: &[Vec<f64>], t: f64) -> (f64, f64) {
             match func {
                 Func::Kl => (
                     v(s),
-                    gsum.abs() + v(s).abs() + 2f64.powi(-90) * (v(sp) + v(sq)),
+                    gsum.abs() + v(s).abs() + crate::bounds::UNDERFLOW * (v(sp) + v(sq)),
                 ),
                 Func::GeneralizedKl => {
                     let r = v(add(s, dd_sub(sq, sp)));
@@ -209,7 +212,7 @@ fn dd_exp_or_zero(x: f64) -> Dd {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Local case generator (stand-in for relent-testgen).
+// The harness's case generator (per function, in `f64`, for the reference above).
 
 struct Rng(u64);
 impl Rng {
@@ -458,14 +461,9 @@ fn run_offsets<T: crate::Element>(
     first.unwrap()
 }
 
-/// The documented bound (relative to the scale) of `T` at `pr`: 2^-49 for `f64` inputs and
-/// at [`Precision::High`], 2^-21 for narrower inputs at [`Precision::Default`].
+/// The documented bound (relative to the scale) of `T` at `pr`: the bounds table's.
 fn bound<T: crate::Element>(pr: Precision) -> f64 {
-    if T::NAME == "f64" || pr == Precision::High {
-        2f64.powi(-49)
-    } else {
-        2f64.powi(-21)
-    }
+    crate::bounds::epsilon::<T>(pr)
 }
 
 fn check_type<T: crate::Element>(
@@ -545,11 +543,7 @@ fn lengths() -> Vec<usize> {
 
 #[test]
 fn every_backend_every_function() {
-    for b in Backend::ALL {
-        let Some(k) = for_backend(b) else {
-            println!("backend {b}: SKIPPED (not supported by this CPU)");
-            continue;
-        };
+    for (b, k) in crate::testutil::backends("harness") {
         let (d, h) = (Precision::Default, Precision::High);
         #[allow(unused_mut)]
         let mut results = vec![
@@ -775,14 +769,14 @@ fn js_near_identical_regression() {
         for pr in [Precision::Default, Precision::High] {
             let got = k.js_divergence(&p, &q, pr).value;
             assert!(
-                ((got - exact) / exact).abs() <= 2f64.powi(-49),
+                ((got - exact) / exact).abs() <= crate::bounds::HIGH,
                 "{b}: {got:e} vs {exact:e}"
             );
         }
     }
     let want = relent_scalar::js_divergence(&p, &q);
     assert!(
-        ((want - exact) / exact).abs() <= 2f64.powi(-49),
+        ((want - exact) / exact).abs() <= crate::bounds::HIGH,
         "scalar {want:e}"
     );
 }
@@ -810,20 +804,20 @@ fn kl_normalized_far_totals() {
         for pr in [Precision::Default, Precision::High] {
             let v = k.kl_normalized(&p, &q, pr).value;
             assert!(
-                (v - exact).abs() <= 2f64.powi(-49) * exact,
+                (v - exact).abs() <= crate::bounds::HIGH * exact,
                 "{b}: {v} vs {exact}"
             );
             let v = k.kl_normalized(&tiny, &huge, pr).value;
             let want = relent_scalar::kl_normalized(&tiny, &huge);
             assert!(
-                (v - want).abs() <= 2f64.powi(-49) * want,
+                (v - want).abs() <= crate::bounds::HIGH * want,
                 "{b}: {v} vs {want}"
             );
             let v = k.kl_normalized(&p32, &q32, pr).value;
             let tol = if pr == Precision::High {
-                2f64.powi(-49)
+                crate::bounds::HIGH
             } else {
-                2f64.powi(-21)
+                crate::bounds::DEFAULT_NARROW
             };
             assert!(
                 (v - exact32).abs() <= tol * exact32,
@@ -873,7 +867,7 @@ fn kl_log_tiny_probabilities() {
                 for pr in [Precision::Default, Precision::High] {
                     let got = k.kl_log(&lp, &lq, pr).value;
                     assert!(
-                        (got - want).abs() <= 2f64.powi(-49) * s + allowance,
+                        (got - want).abs() <= crate::bounds::HIGH * s + allowance,
                         "{b}: {got:e} vs {want:e} (S = {s:e}) on {lp:?} / {lq:?}"
                     );
                 }

@@ -5,9 +5,9 @@
 //!
 //! Semantics the kernel relies on: `min(a, b)` returns `b` when either is NaN (x86 `minps`);
 //! comparisons are ordered (false on NaN); `fma`/`fnma`/`fms` round once; `rcp` has relative
-//! error ≤ 2^-14 on normal inputs; `mant`/`exp` split every positive finite value (subnormals
-//! included, as if normalised) into `m ∈ [1, 2)` and `e = ⌊log2 x⌋`, and `exp(0) = −∞` — on
-//! AVX2, `exp` of a subnormal is `−∞` too (which sends the chunk to the `f64` kernel).
+//! error ≤ 2^-14 on normal inputs; `mantissa`/`exponent` split every positive finite value (subnormals
+//! included, as if normalised) into `m ∈ [1, 2)` and `e = ⌊log2 x⌋`, and `exponent(0) = −∞` — on
+//! AVX2, `exponent` of a subnormal is `−∞` too (which sends the chunk to the `f64` kernel).
 
 /// Operations on `W` lanes of `f32` (all `#[inline(always)]` in the implementations).
 pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
@@ -42,9 +42,9 @@ pub(crate) trait Lanes32: Copy + Send + Sync + 'static {
     /// Approximate `1/a` (relative error ≤ 2^-14 for normal `a`).
     fn rcp(self, a: Self::V) -> Self::V;
     /// Mantissa in `[1, 2)` of positive finite lanes (subnormals normalised).
-    fn mant(self, a: Self::V) -> Self::V;
+    fn mantissa(self, a: Self::V) -> Self::V;
     /// `⌊log2 a⌋` of positive finite lanes as `f32` (subnormals included); `−∞` for 0.
-    fn exp(self, a: Self::V) -> Self::V;
+    fn exponent(self, a: Self::V) -> Self::V;
     /// `a ≤ b` (ordered).
     fn le(self, a: Self::V, b: Self::V) -> Self::M;
     /// `a < b` (ordered).

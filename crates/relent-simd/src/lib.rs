@@ -55,9 +55,9 @@
 //! assert!(!out.invalid);
 //! // f32 inputs at the default precision: ≤ 2^-21 relative (Precision::High: 2^-49).
 //! let want = 0.25 * std::f64::consts::LN_2;
-//! assert!((out.value - want).abs() <= 2f64.powi(-21) * want);
+//! assert!((out.value - want).abs() <= relent_simd::bounds::DEFAULT_NARROW * want);
 //! let high = kl(&p, &q, Precision::High).value;
-//! assert!((high - want).abs() <= 2f64.powi(-49) * want);
+//! assert!((high - want).abs() <= relent_simd::bounds::HIGH * want);
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -209,7 +209,7 @@ pub fn cross_entropy<T: Element>(p: &[T], q: &[T], precision: Precision) -> Outp
 /// ```
 /// use relent_simd::{entropy, Precision};
 /// let v = entropy(&[0.25f32; 4], Precision::Default).value;
-/// assert!((v - 4f64.ln()).abs() <= 2f64.powi(-21) * 4f64.ln()); // f32, default: 2^-21
+/// assert!((v - 4f64.ln()).abs() <= relent_simd::bounds::DEFAULT_NARROW * 4f64.ln()); // f32, default: 2^-21
 /// let v = entropy(&[0.25f32; 4], Precision::High).value;
 /// assert!((v - 4f64.ln()).abs() < 1e-15);
 /// ```

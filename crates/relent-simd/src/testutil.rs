@@ -1,14 +1,66 @@
-//! Test-only helpers: a small double-double arithmetic, reference `ln`/`exp` in double-double,
-//! ulp distances, and a local case generator (until `relent-testgen` lands).
+//! Test-only helpers: the per-ISA test runner ([`avx512`], [`avx2`], [`on_each_isa!`],
+//! [`backends`]: a backend this CPU lacks is printed as skipped by the runner, never run or
+//! passed), a small double-double arithmetic, reference `ln`/`exp` in double-double and ulp
+//! distances.
+
+use crate::arch::avx2::Avx2;
+use crate::arch::avx512::Avx512;
+use crate::{Backend, Kernels, for_backend};
+
+/// The AVX-512 token, or `None` after printing `<what>: avx512 SKIPPED (…)`.
+pub(crate) fn avx512(what: &str) -> Option<Avx512> {
+    let t = Avx512::try_new();
+    if t.is_none() {
+        println!("{what}: avx512 SKIPPED (no AVX-512F on this CPU)");
+    }
+    t
+}
+
+/// The AVX2+FMA token, or `None` after printing `<what>: avx2 SKIPPED (…)`.
+pub(crate) fn avx2(what: &str) -> Option<Avx2> {
+    let t = Avx2::try_new();
+    if t.is_none() {
+        println!("{what}: avx2 SKIPPED (no AVX2+FMA on this CPU)");
+    }
+    t
+}
+
+/// `$body` once per `std::arch` backend this CPU has (AVX-512, then AVX2), with `$t` its token
+/// and `$name` its name; the others are printed as skipped ([`avx512`], [`avx2`]). A macro: the
+/// body is generic over the token type.
+macro_rules! on_each_isa {
+    ($what:expr, |$t:ident, $name:ident| $body:expr) => {{
+        if let Some($t) = crate::testutil::avx512($what) {
+            let $name = "avx512";
+            $body;
+        }
+        if let Some($t) = crate::testutil::avx2($what) {
+            let $name = "avx2";
+            $body;
+        }
+    }};
+}
+pub(crate) use on_each_isa;
+
+/// The kernels of every backend this CPU runs, each backend it lacks printed as
+/// `<what>: <backend> SKIPPED`.
+pub(crate) fn backends(what: &str) -> Vec<(Backend, Kernels)> {
+    Backend::ALL
+        .into_iter()
+        .filter_map(|b| {
+            let k = for_backend(b);
+            if k.is_none() {
+                println!("{what}: {b} SKIPPED (not supported by this CPU)");
+            }
+            k.map(|k| (b, k))
+        })
+        .collect()
+}
 
 /// Double-double `(hi, lo)`.
 pub(crate) type Dd = (f64, f64);
 
-fn two_sum(a: f64, b: f64) -> Dd {
-    let s = a + b;
-    let bb = s - a;
-    (s, (a - (s - bb)) + (b - bb))
-}
+use crate::dd::two_sum;
 fn quick(a: f64, b: f64) -> Dd {
     let s = a + b;
     (s, b - (s - a))

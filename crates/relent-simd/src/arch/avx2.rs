@@ -11,9 +11,9 @@
 //! Newton step, and the exponent/mantissa split by bit manipulation.
 //!
 //! Differences from AVX-512 that the kernel's argument covers (see [`crate::f32lanes::ratio`]'s
-//! `# Range`): `exp` of a zero **or subnormal** lane is `−∞` (the biased exponent field is 0),
+//! `# Range`): `exponent` of a zero **or subnormal** lane is `−∞` (the biased exponent field is 0),
 //! so a subnormal `p` or `q` outside the band makes `g` non-finite and sends the chunk to the
-//! `f64` kernel; `exp` of ∞ and NaN lanes is finite (128), which the kernel does not rely on
+//! `f64` kernel; `exponent` of ∞ and NaN lanes is finite (128), which the kernel does not rely on
 //! (such lanes reach a stream as NaN or ∞ through `p − q`, `p + q` or `g`'s other factors).
 //! Merge-masked operations are an operation and a blend.
 #![allow(unsafe_code)]
@@ -276,7 +276,7 @@ mod imp32 {
             }
         }
         #[inline(always)]
-        fn mant(self, a: __m256) -> __m256 {
+        fn mantissa(self, a: __m256) -> __m256 {
             // Sign and fraction of `a` with the exponent of 1.0: `m ∈ [1, 2)` for normal lanes.
             // SAFETY: AVX present.
             unsafe {
@@ -285,7 +285,7 @@ mod imp32 {
             }
         }
         #[inline(always)]
-        fn exp(self, a: __m256) -> __m256 {
+        fn exponent(self, a: __m256) -> __m256 {
             // The biased exponent field less 127; a zero field (0 or subnormal) gives −∞.
             // SAFETY: AVX2 present.
             unsafe {

@@ -286,12 +286,12 @@ mod imp32 {
             unsafe { _mm512_rcp14_ps(a) }
         }
         #[inline(always)]
-        fn mant(self, a: __m512) -> __m512 {
+        fn mantissa(self, a: __m512) -> __m512 {
             // SAFETY: AVX-512F present (`vgetmantps`, interval [1, 2), sign of the source).
             unsafe { _mm512_getmant_ps::<_MM_MANT_NORM_1_2, _MM_MANT_SIGN_SRC>(a) }
         }
         #[inline(always)]
-        fn exp(self, a: __m512) -> __m512 {
+        fn exponent(self, a: __m512) -> __m512 {
             // SAFETY: AVX-512F present (`vgetexpps`: ⌊log2 |a|⌋, −∞ for 0).
             unsafe { _mm512_getexp_ps(a) }
         }

@@ -657,14 +657,10 @@ mod tests {
 
     /// Runs `f` with the chunk functions of every `f32`-lane backend this CPU has.
     fn on_each(f: fn(&LogChunk<'_>, &VarChunk<'_>)) {
-        match crate::arch::avx512::Avx512::try_new() {
-            Some(t) => f(&|a, b| kl_log_chunk(t, a, b), &|x| logvar_chunk(t, x)),
-            None => println!("avx512 SKIPPED (no AVX-512F on this CPU)"),
-        }
-        match crate::arch::avx2::Avx2::try_new() {
-            Some(t) => f(&|a, b| kl_log_chunk(t, a, b), &|x| logvar_chunk(t, x)),
-            None => println!("avx2 SKIPPED (no AVX2+FMA on this CPU)"),
-        }
+        crate::testutil::on_each_isa!("f32-lane exp", |t, _name| f(
+            &|a, b| kl_log_chunk(t, a, b),
+            &|x| logvar_chunk(t, x)
+        ));
     }
 
     /// `e^δ − 1 − δ` in `f64`, relative error ~2^-50 (series where `expm1(δ) − δ` cancels).
@@ -852,7 +848,7 @@ mod tests {
                     crate::harness::reference(Func::KlLogits, &[wide(&a), wide(&b)], temp);
                 worst = worst.max((got - want).abs() / scale);
                 assert!(
-                    (got - want).abs() <= 2f64.powi(-21) * scale,
+                    (got - want).abs() <= crate::bounds::DEFAULT_NARROW * scale,
                     "{lanes} case {case}: {got} vs {want} (scale {scale})"
                 );
             }
@@ -869,7 +865,10 @@ mod tests {
             assert!(fast(&a, &b, 0.001).is_none());
             let v = crate::kl_logits(&a, &b, 0.001, crate::Precision::Default).value;
             let want = (-500f64).exp().ln_1p();
-            assert!((v - want).abs() <= 2f64.powi(-21) * want, "{v} vs {want}");
+            assert!(
+                (v - want).abs() <= crate::bounds::DEFAULT_NARROW * want,
+                "{v} vs {want}"
+            );
             let n = 37;
             let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin() * 5.0).collect();
             let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.41).cos() * 5.0).collect();
@@ -887,12 +886,10 @@ mod tests {
                 }
             }
         };
-        if let Some(t) = crate::arch::avx512::Avx512::try_new() {
-            check("avx512", &|a, b, temp| logits_chunk(t, a, b, temp));
-        }
-        if let Some(t) = crate::arch::avx2::Avx2::try_new() {
-            check("avx2", &|a, b, temp| logits_chunk(t, a, b, temp));
-        }
+        crate::testutil::on_each_isa!("kl_logits f32 chunks", |t, name| check(
+            name,
+            &|a, b, temp| logits_chunk(t, a, b, temp)
+        ));
         println!(
             "kl_logits f32 chunks: max error 2^{:.2} of the scale",
             worst.log2()

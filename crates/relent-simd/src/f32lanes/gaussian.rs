@@ -44,7 +44,7 @@
 //!   never larger), so a chunk of `n` terms is kept only where its sum is ≥
 //!   2^30·n·2^-147/min(v, 1) (the underflow then costs ≤ 2^-30 of the result). A zero sum
 //!   (identical parameters) also goes to the `f64` kernel, which returns 0 exactly. On AVX2 a
-//!   subnormal variance outside the band makes `g` non-finite (`exp` is `−∞`, see
+//!   subnormal variance outside the band makes `g` non-finite (`exponent` is `−∞`, see
 //!   `lanes32::avx2`) and goes the same way.
 
 use crate::dd::two_sum_acc32;
@@ -69,9 +69,9 @@ fn term<L: Lanes32>(l: L, mp: L::V, vp: L::V, mq: L::V, vq: L::V) -> (L::V, L::V
     let sum = l.add(x, y);
     let d = l.sub(x, y);
     let out = l.lt(m, l.abs(d));
-    let mx = l.mant(x);
-    let my = l.mant(y);
-    let k = l.sub(l.exp(x), l.exp(y));
+    let mx = l.mantissa(x);
+    let my = l.mantissa(y);
+    let k = l.sub(l.exponent(x), l.exponent(y));
     // Band: (x − y)/(x + y); outside: (mx − my)/(mx + my) (as `fast32::terms`).
     let num = l.mask_sub(d, out, mx, my);
     let den = l.mask_add(sum, out, mx, my);
@@ -211,15 +211,10 @@ mod tests {
     /// Both `f32`-lane backends this CPU has (each printed as skipped otherwise), with the
     /// matching [`crate::Kernels`].
     fn backends() -> (Option<Avx512>, Option<Avx2>) {
-        let a = Avx512::try_new();
-        let b = Avx2::try_new();
-        if a.is_none() {
-            println!("gauss32: avx512 SKIPPED (no AVX-512F on this CPU)");
-        }
-        if b.is_none() {
-            println!("gauss32: avx2 SKIPPED (no AVX2+FMA on this CPU)");
-        }
-        (a, b)
+        (
+            crate::testutil::avx512("f32-lane Gaussian"),
+            crate::testutil::avx2("f32-lane Gaussian"),
+        )
     }
 
     /// One adversarial term `(μp, σp², μq, σq²)`: `σq²` log-uniform in `[2^-100, 2^100]`,
@@ -286,7 +281,10 @@ mod tests {
                     let got =
                         k.gaussian_kl_diag(ins[0], ins[1], ins[2], ins[3], Precision::Default);
                     assert!(!got.invalid);
-                    assert!((got.value - w).abs() <= 2f64.powi(-21) * w, "{x:?}");
+                    assert!(
+                        (got.value - w).abs() <= crate::bounds::DEFAULT_NARROW * w,
+                        "{x:?}"
+                    );
                 }
             }
         }
@@ -345,7 +343,11 @@ mod tests {
             "{backend} gauss32 vectors: max error {:.2}·2^-24",
             worst * 2f64.powi(24)
         );
-        assert!(worst <= 2f64.powi(-21), "2^{:.2}", worst.log2());
+        assert!(
+            worst <= crate::bounds::DEFAULT_NARROW,
+            "2^{:.2}",
+            worst.log2()
+        );
     }
 
     /// Every invalid element (NaN or ±∞ in any input; a variance that is 0, −0.0, negative,
@@ -504,7 +506,7 @@ mod tests {
                     let got = part.finish().value;
                     assert!(got.is_finite(), "{x:?} at {pos}/{n}: {got}");
                     assert!(
-                        (got - w).abs() <= 2f64.powi(-21) * w,
+                        (got - w).abs() <= crate::bounds::DEFAULT_NARROW * w,
                         "{x:?} at {pos}/{n}: {got} vs {w}"
                     );
                 }
@@ -514,7 +516,11 @@ mod tests {
                     assert_eq!(out.value, w, "{x:?} at {pos}/{n}");
                 } else {
                     let e = (out.value - w).abs() / w;
-                    assert!(e <= 2f64.powi(-21), "{x:?} at {pos}/{n}: 2^{:.2}", e.log2());
+                    assert!(
+                        e <= crate::bounds::DEFAULT_NARROW,
+                        "{x:?} at {pos}/{n}: 2^{:.2}",
+                        e.log2()
+                    );
                 }
             }
         }

@@ -161,9 +161,9 @@ fn terms<L: Lanes32, F: Term>(l: L, p: L::V, q: L::V) -> ([L::V; 3], L::V, L::V)
     let d = l.sub(p, q);
     // Outside the band (ordered: a NaN lane is "band" and fails later anyway).
     let out = l.lt(m, l.abs(d));
-    let mp = l.mant(p);
-    let mq = l.mant(q);
-    let k = l.sub(l.exp(p), l.exp(q));
+    let mp = l.mantissa(p);
+    let mq = l.mantissa(q);
+    let k = l.sub(l.exponent(p), l.exponent(q));
     // Band: d/(p + q); outside: (mp − mq)/(mp + mq) (merge-masked, one instruction each).
     let num = l.mask_sub(d, out, mp, mq);
     let den = l.mask_add(sum, out, mp, mq);
@@ -242,8 +242,8 @@ fn js_term<L: Lanes32>(l: L, p: L::V, q: L::V) -> [L::V; 3] {
     let half = l.mul(s, l.splat(0.5));
     let band = l.mul(l.mul(half, z), h);
     // Outside: ln(p/m̃)/2 and ln(q/m̃)/2 from the mantissas (both in [1, 2): ratio in (½, 2)).
-    let mm = l.mant(half);
-    let em = l.exp(half);
+    let mm = l.mantissa(half);
+    let em = l.exponent(half);
     let tq = l.mul(l.add(q, q), ln_half_ratio(l, q, mm, em));
     let tq = l.select(l.eq(q, zero), zero, tq);
     let tp = l.add(p, p);
@@ -257,13 +257,13 @@ fn js_term<L: Lanes32>(l: L, p: L::V, q: L::V) -> [L::V; 3] {
 /// intrinsics would not inline).
 #[inline(always)]
 fn ln_half_ratio<L: Lanes32>(l: L, x: L::V, mm: L::V, em: L::V) -> L::V {
-    let mx = l.mant(x);
+    let mx = l.mantissa(x);
     let num = l.sub(mx, mm);
     let den = l.add(mx, mm);
     let big = l.select(l.lt(mx, mm), mm, mx);
     let small = l.select(l.lt(mx, mm), mx, mm);
     let derr = l.sub(small, l.sub(den, big));
-    let k = l.sub(l.exp(x), em);
+    let k = l.sub(l.exponent(x), em);
     let at = atanh(l, num, den, derr).at;
     l.fma(k, l.splat(LN2H), at)
 }
@@ -274,8 +274,8 @@ fn ln_half_ratio<L: Lanes32>(l: L, x: L::V, mm: L::V, em: L::V) -> L::V {
 #[inline(always)]
 fn ln<L: Lanes32>(l: L, x: L::V) -> L::V {
     let one = l.splat(1.0);
-    let m = l.mant(x);
-    let e = l.exp(x);
+    let m = l.mantissa(x);
+    let e = l.exponent(x);
     let big = l.lt(l.splat(core::f32::consts::SQRT_2), m);
     let m = l.select(big, l.mul(m, l.splat(0.5)), m);
     let e = l.select(big, l.add(e, one), e);
@@ -409,7 +409,6 @@ pub(crate) fn run<L: Lanes + Lanes32, F: Term>(l: L, p: &[f32], q: &[f32], whole
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arch::avx512::Avx512;
     use crate::f64lanes::{CrossEntropy, GeneralizedKl, Jeffreys, JsDivergence, Kl, KlNormalized};
 
     /// The JS series polynomial `H` (its `f32` coefficients, evaluated in `f64`) against
@@ -434,7 +433,7 @@ mod tests {
     /// positive finite `f32` (subnormals included), against `f64::ln` (≤ 2^-52 relative, far
     /// below what is measured). `None` without AVX-512.
     fn sweep(step: u32) -> Option<(f64, f32)> {
-        let t = Avx512::try_new()?;
+        let t = crate::testutil::avx512("f32-lane ln")?;
         let mut worst = (0.0f64, 0.0f32);
         let mut xs = [0.0f32; 16];
         let mut out = [0.0f32; 16];
@@ -473,14 +472,7 @@ mod tests {
     /// KL, the value for the others) and must stay within the documented 2^-21.
     #[test]
     fn single_terms_at_the_band_edges() {
-        match Avx512::try_new() {
-            Some(t) => single_terms_on(t, "avx512"),
-            None => println!("single terms: avx512 SKIPPED (no AVX-512F on this CPU)"),
-        }
-        match crate::arch::avx2::Avx2::try_new() {
-            Some(t) => single_terms_on(t, "avx2"),
-            None => println!("single terms: avx2 SKIPPED (no AVX2+FMA on this CPU)"),
-        }
+        crate::testutil::on_each_isa!("single terms", |t, name| single_terms_on(t, name));
     }
 
     fn single_terms_on<L: Lanes32>(t: L, backend: &str) {
@@ -538,7 +530,10 @@ mod tests {
                     // One element normalises to KL = 0 exactly: the scale is the absolute
                     // 2^-90·Σ(p + q)/Σp floor plus g/p (see `relent::kl_normalized`).
                     let floor = relent_scalar::generalized_kl(&pp, &qq) / f64::from(p);
-                    assert!((got - want).abs() <= 2f64.powi(-21) * floor.max(1e-300) + 1e-300);
+                    assert!(
+                        (got - want).abs()
+                            <= crate::bounds::DEFAULT_NARROW * floor.max(1e-300) + 1e-300
+                    );
                     continue;
                 }
                 let e = (got - want).abs() / scale;
@@ -554,7 +549,7 @@ mod tests {
                 e * 2f64.powi(24)
             );
             assert!(
-                *e <= 2f64.powi(-21),
+                *e <= crate::bounds::DEFAULT_NARROW,
                 "{} term off by 2^{:.2}",
                 names[j],
                 e.log2()
@@ -567,14 +562,7 @@ mod tests {
     /// family relies on NaN/∞ reaching a stream instead of scanning `p + q`.
     #[test]
     fn invalid_elements_leave_the_fast_path() {
-        match Avx512::try_new() {
-            Some(t) => invalid_elements_on(t),
-            None => println!("invalid elements: avx512 SKIPPED (no AVX-512F on this CPU)"),
-        }
-        match crate::arch::avx2::Avx2::try_new() {
-            Some(t) => invalid_elements_on(t),
-            None => println!("invalid elements: avx2 SKIPPED (no AVX2+FMA on this CPU)"),
-        }
+        crate::testutil::on_each_isa!("invalid elements", |t, _name| invalid_elements_on(t));
     }
 
     fn invalid_elements_on<L: Lanes32>(t: L) {
@@ -632,12 +620,7 @@ mod tests {
     /// mode's result unchanged. (The fuzzer found Jeffreys of `−0.0` against `1.0` finite.)
     #[test]
     fn negative_zero_is_zero() {
-        if let Some(t) = Avx512::try_new() {
-            negative_zero_on(t);
-        }
-        if let Some(t) = crate::arch::avx2::Avx2::try_new() {
-            negative_zero_on(t);
-        }
+        crate::testutil::on_each_isa!("−0.0", |t, _name| negative_zero_on(t));
     }
 
     fn negative_zero_on<L: Lanes32>(t: L) {
@@ -681,8 +664,7 @@ mod tests {
     /// The AVX-512 fold gives the bits of the trait's scalar tree.
     #[test]
     fn fold_matches_scalar_tree() {
-        let Some(t) = Avx512::try_new() else {
-            println!("fold: SKIPPED (no AVX-512F on this CPU)");
+        let Some(t) = crate::testutil::avx512("fold") else {
             return;
         };
         let mut seed = 7u64;
@@ -719,12 +701,9 @@ mod tests {
 
     #[test]
     fn ln32_strided_sweep() {
-        match sweep(61) {
-            None => println!("f32-lane ln: SKIPPED (no AVX-512F on this CPU)"),
-            Some((e, at)) => {
-                println!("f32-lane ln, every 61st f32: max error {e:.3}·2^-24 relative at {at:e}");
-                assert!(e <= 2.0);
-            }
+        if let Some((e, at)) = sweep(61) {
+            println!("f32-lane ln, every 61st f32: max error {e:.3}·2^-24 relative at {at:e}");
+            assert!(e <= 2.0);
         }
     }
 

@@ -335,8 +335,7 @@ mod tests {
     /// within the documented 2^-49.
     #[test]
     fn single_terms_at_the_band_edges() {
-        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
-            println!("fast64 single terms: SKIPPED (no AVX-512F on this CPU)");
+        let Some(t) = crate::testutil::avx512("fast64 single terms") else {
             return;
         };
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
@@ -381,7 +380,11 @@ mod tests {
                 "f64 lanes, single {name} terms: max error {:.2}·2^-53 of the scale (at p = {p:e}, q = {q:e})",
                 e * 2f64.powi(53)
             );
-            assert!(*e <= 2f64.powi(-49), "{name} term off by 2^{:.2}", e.log2());
+            assert!(
+                *e <= crate::bounds::HIGH,
+                "{name} term off by 2^{:.2}",
+                e.log2()
+            );
         }
     }
 
@@ -389,8 +392,7 @@ mod tests {
     /// against powers of two) leaves every mode's result unchanged, bit for bit.
     #[test]
     fn negative_zero_is_zero() {
-        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
-            println!("fast64 −0.0: SKIPPED (no AVX-512F on this CPU)");
+        let Some(t) = crate::testutil::avx512("fast64 −0.0") else {
             return;
         };
         let n = 37;
@@ -435,8 +437,7 @@ mod tests {
     /// (`p` or `q`). Must stay within the documented 2^-49.
     #[test]
     fn js_single_terms() {
-        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
-            println!("fast64 JS single terms: SKIPPED (no AVX-512F on this CPU)");
+        let Some(t) = crate::testutil::avx512("fast64 JS single terms") else {
             return;
         };
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
@@ -483,7 +484,7 @@ mod tests {
         );
         assert!(taken > 200_000, "only {taken} terms took the fast path");
         assert!(
-            worst <= 2f64.powi(-49),
+            worst <= crate::bounds::HIGH,
             "JS term off by 2^{:.2}",
             worst.log2()
         );
@@ -495,8 +496,7 @@ mod tests {
     /// represent.
     #[test]
     fn js_invalid_elements_leave_the_fast_path() {
-        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
-            println!("fast64 JS invalid elements: SKIPPED (no AVX-512F on this CPU)");
+        let Some(t) = crate::testutil::avx512("fast64 JS invalid elements") else {
             return;
         };
         let n = 45;
@@ -536,8 +536,7 @@ mod tests {
     /// with zeros and subnormals mixed in; error relative to the value.
     #[test]
     fn js_vectors_match_the_reference() {
-        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
-            println!("fast64 JS vectors: SKIPPED (no AVX-512F on this CPU)");
+        let Some(t) = crate::testutil::avx512("fast64 JS vectors") else {
             return;
         };
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
@@ -574,7 +573,10 @@ mod tests {
                 };
                 let got = part.finish().value;
                 let e = (got - want).abs() / want;
-                assert!(e <= 2f64.powi(-49), "n = {n}, kind {kind}: {got} vs {want}");
+                assert!(
+                    e <= crate::bounds::HIGH,
+                    "n = {n}, kind {kind}: {got} vs {want}"
+                );
                 worst = worst.max(e);
             }
         }
@@ -590,8 +592,7 @@ mod tests {
     /// tells the two paths apart.
     #[test]
     fn js_dispatch_takes_the_fast_path() {
-        let Some(t) = crate::arch::avx512::Avx512::try_new() else {
-            println!("fast64 JS dispatch: SKIPPED (no AVX-512F on this CPU)");
+        let Some(t) = crate::testutil::avx512("fast64 JS dispatch") else {
             return;
         };
         let k = crate::for_backend(crate::Backend::Avx512).expect("AVX-512 detected");
