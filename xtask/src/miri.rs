@@ -5,8 +5,8 @@
 //! 1. `relent-scalar`: unit and integration tests (the reference);
 //! 2. `relent-simd`: the backend harness (every function, portable and scalar backends, a few
 //!    lengths and offsets under `cfg(miri)`, invalid inputs, special values) and the dispatch
-//!    surface (`dispatch::tests::safe_surface`: names, `for_backend`, the cached choice read
-//!    from several threads, `clear_upper_vector_state`);
+//!    surface (`backend::tests::safe_surface`: names, `for_backend`, the cached choice read
+//!    from several threads, `clear_upper_vector_state`) and the route (`route::tests`);
 //! 3. `relent`: its unit tests and the `errors`, `special_values`, `regressions`, `concurrency`
 //!    and `hostile` suites (checked API over the portable kernels, batch calls on thread pools).
 //!
@@ -73,7 +73,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         (
             "relent-simd",
             vec!["--lib"],
-            vec!["harness::", "dispatch::"],
+            vec!["harness::", "backend::", "route::"],
         ),
         ("relent", relent, vec![]),
     ];

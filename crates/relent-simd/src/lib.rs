@@ -20,28 +20,47 @@
 //! `kl_log` and `kl_logits` sum terms of both signs: their error is ≤ 2^-49 relative to
 //! `Σ e^lp·|lp − lq|` (for `kl_logits` plus the log-sum-exp magnitudes).
 //!
-//! [`Precision::Default`] with `f32` inputs on AVX-512 and AVX2 runs KL, generalised KL,
-//! normalised KL, Jeffreys, cross-entropy, entropy and Jensen–Shannon in `f32` lanes instead
-//! (16 or 8 per vector, no division instruction; the same cancellation-free algorithm with a
-//! wider band, see `fast32`): ≤ 2^-21 relative (measured worst 2^-22.6), 2–4× faster. The
-//! Gaussian KL with variances does too (`gauss32`: the same `g` of the variances, one
-//! division; ≤ 2^-21, measured worst 2^-23.1, about 2.5–3× faster), and so do `kl_log`,
-//! `kl_logits` and the Gaussian KL from log-variances (`fastexp32`: `e^x` from a degree-4
-//! polynomial with the power of two applied after the product it multiplies, `kl_logits`'
-//! shifted logits carried as pairs of `f32`; measured worst 2^-23.5 of the scale, 2.5–4×
-//! faster). `f64` KL, generalised and normalised KL and Jensen–Shannon on AVX-512 take the
-//! same wide-band algorithm in `f64` lanes (`fast64`: one or two `vdivpd`, a degree-9
-//! polynomial), ≤ 2^-49. Every fast path hands a chunk it cannot take (invalid or extreme
-//! values) to the `f64`-lane kernel, deciding from the chunk's own values.
-//! [`Precision::High`] always takes the `f64`-lane kernels; `f64` inputs always get 2^-49.
-//! `kl_logits` recovers the rounding of its shifted logits only where 2^-49 is promised
+//! [`Precision::Default`] with `f32` inputs on AVX-512 and AVX2 runs every function in `f32`
+//! lanes instead (16 or 8 per vector, 2–4× faster) at ≤ 2^-21; `f64` KL, generalised and
+//! normalised KL and Jensen–Shannon on AVX-512 take a division-based `f64`-lane kernel at
+//! ≤ 2^-49 — the route below says which path computes what. Every fast path hands a chunk it
+//! cannot take (invalid or extreme values) to an `f64`-lane kernel, deciding from the chunk's
+//! own values. [`Precision::High`] always takes the `f64`-lane kernels; `f64` inputs always get
+//! 2^-49. `kl_logits` recovers the rounding of its shifted logits only where 2^-49 is promised
 //! (`f64` inputs, `Precision::High`); `f32`, `f16` and `bf16` at the default precision skip
-//! that step (its error, ≤ |α|·2^-53 of a term, is far inside 2^-21).
-//! The documented bound for `f32`/`f16`/`bf16` inputs at the default precision is 2^-21 for
-//! every function and backend, so more functions can move to `f32` lanes without a contract
-//! change.
+//! that step (its error, ≤ |α|·2^-53 of a term, is far inside 2^-21). The documented bounds
+//! live in one table, [`bounds`], which every crate's tests import.
 //! Results depend only on the values (never on alignment or thread count); different backends
 //! may differ within the bound. Measured errors are printed by `cargo test -p relent-simd`.
+//!
+//! # Route
+//! One function, [`route::route`], says which path computes each (function, element type,
+//! precision, backend) — an exhaustive `match` over [`Func`], so a new function does not
+//! compile until it is routed — and [`Kernels`] executes it. The paths, grouped by bound class
+//! (files under `src/`; measured worst on a Sapphire Rapids, error over the function's scale,
+//! every backend the CPU has; tests under `src/` are `cargo test -p relent-simd` unit tests,
+//! `harness` runs every backend against a double-double reference, `tests/route_hashes.rs`
+//! pins every path's bits; bench ids are `cargo bench -p relent-benches --bench kernels`'s):
+//!
+//! | path | file | computes | bound | measured worst | oracle tests | bench id |
+//! |---|---|---|---|---|---|---|
+//! | `F64Term` | `f64lanes/<function>.rs` over `driver.rs` | every function but `kl_logits`, wherever no other path is routed (`f64` on AVX2, portable, scalar; `f16`/`bf16`; [`Precision::High`]) | 2^-49 | 2^-49.8 (`f16`, generalised KL) | `harness::every_backend_every_function`, `harness::special_values` | `kl_f64/avx2`, `<function>/<backend>-f64` |
+//! | `F64Logits` | `f64lanes/logits.rs` | `kl_logits` of `f64`, and at [`Precision::High`] | 2^-49 | 2^-52.8 | `harness::kl_logits_extremes` | `kl_logits/<backend>-f64` |
+//! | `F64LogitsShort` | `f64lanes/logits.rs` | `kl_logits` of `f16`/`bf16` (and `f32` on portable, scalar) at the default precision | 2^-21 | 2^-30.7 (`f16`) | `harness::every_backend_every_function` | — |
+//! | `F64Divided` | `f64lanes/divided.rs` | `f64` KL, generalised and normalised KL, JS on AVX-512; falls back to `F64Term` | 2^-49 | 2^-52.0 | `f64lanes::divided::tests`, harness | `kl_f64/avx512`, `js_divergence/avx512-f64` |
+//! | `F32Ratio` | `f32lanes/ratio.rs` | `f32` KL, generalised and normalised KL, Jeffreys, cross-entropy, entropy, JS at the default precision on AVX-512, AVX2; falls back to `F64Term` | 2^-21 | 2^-22.6 (JS) | `f32lanes::ratio::tests`, harness | `kl_f32/<backend>`, `<function>/<backend>-f32` |
+//! | `F32Exp` | `f32lanes/exp.rs` | `f32` `kl_log` and Gaussian KL from log-variances, likewise; falls back to `F64Term` | 2^-21 | 2^-23.5 | `f32lanes::exp::tests`, harness | `kl_log/<backend>-f32`, `gaussian_kl_diag_logvar/<backend>-f32` |
+//! | `F32Logits` | `f32lanes/exp.rs` | `f32` `kl_logits`, likewise; falls back to `F64LogitsShort` | 2^-21 | 2^-24.5 | `f32lanes::exp::tests::logits_chunk_against_exact`, harness | `kl_logits/<backend>-f32` |
+//! | `F32Gaussian` | `f32lanes/gaussian.rs` | `f32` Gaussian KL with variances, likewise; falls back to `F64Term` | 2^-21 | 2^-23.1 | `f32lanes::gaussian::tests`, harness | `gaussian_kl_diag/<backend>-f32` |
+//!
+//! Following a call: `relent::kl` (crates/relent/src/lib.rs) → [`Kernels`] (`kernels.rs`, which
+//! asks [`route::route`], `route.rs`) → the backend's entry point (`arch/avx2.rs`, generated by
+//! `arch/mod.rs`'s `entries!`) → the kernel (`f32lanes/ratio.rs`). The rest of the crate:
+//! `func.rs` ([`Func`], [`Partial`]: the deterministic chunk fold), `backend.rs` (the one
+//! backend policy), `settle.rs` (the one non-finite-result policy), `dd.rs` (double-double),
+//! `lanes.rs` / `lanes32.rs` (the lane traits), `math/` (`ln`, `exp`), `bench_baseline.rs`
+//! (the benches' straightforward AVX2 loop, feature `baseline`). `unsafe` lives in `arch/avx2.rs`,
+//! `arch/avx512.rs` and `bench_baseline.rs` only.
 //!
 //! # Special values
 //! A term with p = 0 is 0 (also when q = 0); p > 0 with q = 0 gives +∞; masked log-probs and
@@ -261,7 +280,9 @@ pub fn jeffreys<T: Element>(p: &[T], q: &[T], precision: Precision) -> Output {
 /// Jensen–Shannon divergence `½KL(p‖m) + ½KL(q‖m)`, `m = (p+q)/2`.
 ///
 /// # Accuracy
-/// ≤ 2^-49 relative (non-negative terms, including near-identical inputs).
+/// ≤ 2^-49 relative (non-negative terms, including near-identical inputs); `f32`/`f16`/`bf16`
+/// inputs at [`Precision::Default`]: 2^-21 in place of 2^-49 (`f32` on AVX-512 and AVX2 runs in
+/// `f32` lanes: measured worst 2^-22.6, the closest of any function to its bound).
 ///
 /// # Special values
 /// Never +∞; disjoint supports give `ln 2` (normalised inputs); JS(p, p) = 0.

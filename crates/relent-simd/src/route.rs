@@ -238,3 +238,99 @@ pub fn route(func: Func, element: ElementType, precision: Precision, backend: Ba
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every (function, element type, precision, backend) is routed, and consistently: an
+    /// `f32`-lane path only for `f32` inputs at the default precision on AVX-512 or AVX2 (the
+    /// only backends with `f32` lanes, the only combination whose promise is 2^-21); the
+    /// division path only for `f64` on AVX-512; each path only for the functions its kernel
+    /// computes (so the dispatcher's `unreachable!` arms are unreachable); fallbacks compute in
+    /// `f64` lanes and take every chunk.
+    #[test]
+    fn route_is_total_and_consistent() {
+        let mut seen = std::collections::HashSet::new();
+        for func in Func::ALL {
+            for element in ElementType::ALL {
+                for precision in [Precision::Default, Precision::High] {
+                    for backend in Backend::ALL {
+                        let path = route(func, element, precision, backend);
+                        seen.insert(path);
+                        let simd = matches!(backend, Backend::Avx512 | Backend::Avx2);
+                        if path.is_f32_lanes() {
+                            assert!(simd && element == ElementType::F32);
+                            assert_eq!(precision, Precision::Default);
+                        }
+                        if path == Path::F64Divided {
+                            assert_eq!((element, backend), (ElementType::F64, Backend::Avx512));
+                        }
+                        let logits = matches!(
+                            path,
+                            Path::F64Logits | Path::F64LogitsShort | Path::F32Logits
+                        );
+                        assert_eq!(logits, func == Func::KlLogits, "{func:?} → {path:?}");
+                        let computes = match path {
+                            Path::F64Term => func != Func::KlLogits,
+                            Path::F64Logits | Path::F64LogitsShort | Path::F32Logits => true,
+                            Path::F64Divided => matches!(
+                                func,
+                                Func::Kl
+                                    | Func::KlNormalized
+                                    | Func::GeneralizedKl
+                                    | Func::JsDivergence
+                            ),
+                            Path::F32Ratio => matches!(
+                                func,
+                                Func::Kl
+                                    | Func::KlNormalized
+                                    | Func::GeneralizedKl
+                                    | Func::Jeffreys
+                                    | Func::CrossEntropy
+                                    | Func::Entropy
+                                    | Func::JsDivergence
+                            ),
+                            Path::F32Exp => {
+                                matches!(func, Func::KlLog | Func::GaussianKlDiagLogvar)
+                            }
+                            Path::F32Gaussian => func == Func::GaussianKlDiag,
+                        };
+                        assert!(computes, "{func:?} routed to {path:?}");
+                        // 2^-49 promised: f64 inputs, or the high precision.
+                        if element == ElementType::F64 || precision == Precision::High {
+                            assert!(!path.is_f32_lanes() && path != Path::F64LogitsShort);
+                        }
+                        if let Some(fb) = path.fallback() {
+                            assert!(!fb.is_f32_lanes() && fb.fallback().is_none());
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(seen.len(), Path::ALL.len(), "every path is used");
+    }
+
+    /// The crate docs' route table names every path and its file, and each file exists.
+    #[test]
+    fn docs_name_every_path() {
+        let docs = include_str!("lib.rs");
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for path in Path::ALL {
+            let name = format!("`{path:?}`");
+            assert!(docs.contains(&name), "the route table lacks {name}");
+            assert!(
+                docs.contains(path.file()),
+                "the route table lacks {}",
+                path.file()
+            );
+            if !path.file().contains('<') {
+                assert!(
+                    src.join(path.file()).is_file(),
+                    "{} does not exist",
+                    path.file()
+                );
+            }
+        }
+    }
+}

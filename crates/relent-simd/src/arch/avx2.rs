@@ -4,7 +4,7 @@
 //! run-time feature check; holding a token therefore proves the CPU has AVX2 and FMA, which is
 //! the safety argument of every `unsafe` block below. The methods are `#[inline(always)]` and
 //! are only fast when inlined into a `#[target_feature(enable = "avx2,fma")]` function (see
-//! `dispatch`); called elsewhere they are still correct.
+//! `arch::entries!`); called elsewhere they are still correct.
 //!
 //! ## `f32` lanes
 //! [`Lanes32`](crate::lanes32::Lanes32) for AVX2+FMA: 8 `f32` lanes, masks as all-ones/all-zeros lanes, `vrcpps` with a

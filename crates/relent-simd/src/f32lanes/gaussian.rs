@@ -6,7 +6,7 @@
 //! the result is `½ Σ t` (every term ≥ 0).
 //!
 //! # Method
-//! - `g(x, y)` exactly as `fast32` computes the generalised-KL term (band `x/y ∈ [1/2, 2]`:
+//! - `g(x, y)` exactly as `f32lanes::ratio` computes the generalised-KL term (band `x/y ∈ [1/2, 2]`:
 //!   `(x + y)·S²·(1 + S(1 + S)·P(S²))`, `S = (x − y)/(x + y)`; outside:
 //!   `2x·(k·ln2/2 + atanh(s)) − (x − y)` from the mantissa split), except that outside the band
 //!   the rounding error `e` of `x − y` (TwoSum) is subtracted as well: there the linear part
@@ -15,7 +15,7 @@
 //! - `t = fma(d, d, g)/x` by `vdivps` (one rounding each; `d²` is exact inside the FMA, so an
 //!   underflowing `d²` next to a normal `g` loses nothing).
 //! - The terms of two consecutive vectors are added (≤ 0.5u) and TwoSum-accumulated per lane
-//!   (as `fast32`), folded into an `f64` double-double at the end of the chunk.
+//!   (as `f32lanes::ratio`), folded into an `f64` double-double at the end of the chunk.
 //!
 //! # Accuracy
 //! Per term (u = 2^-24), relative to the term: `g` ≤ ~4.5u in the band and ≤ ~5.3u outside
@@ -72,7 +72,7 @@ fn term<L: Lanes32>(l: L, mp: L::V, vp: L::V, mq: L::V, vq: L::V) -> (L::V, L::V
     let mx = l.mantissa(x);
     let my = l.mantissa(y);
     let k = l.sub(l.exponent(x), l.exponent(y));
-    // Band: (x − y)/(x + y); outside: (mx − my)/(mx + my) (as `fast32::terms`).
+    // Band: (x − y)/(x + y); outside: (mx − my)/(mx + my) (as `f32lanes::ratio::terms`).
     let num = l.mask_sub(d, out, mx, my);
     let den = l.mask_add(sum, out, mx, my);
     let derr = l.maskz_sub(out, my, l.sub(den, mx));
@@ -289,7 +289,7 @@ mod tests {
             }
         }
         println!(
-            "{backend} gauss32 single terms: {fast}/{total} on the f32 path, max error {:.2}·2^-24 \
+            "{backend} f32-lane Gaussian single terms: {fast}/{total} on the f32 path, max error {:.2}·2^-24 \
              (at μp, σp², μq, σq² = {at:?})",
             worst * 2f64.powi(24)
         );
@@ -340,7 +340,7 @@ mod tests {
             worst = worst.max(e);
         }
         println!(
-            "{backend} gauss32 vectors: max error {:.2}·2^-24",
+            "{backend} f32-lane Gaussian vectors: max error {:.2}·2^-24",
             worst * 2f64.powi(24)
         );
         assert!(

@@ -220,7 +220,7 @@ pub(crate) fn chunk<L: Lanes, F: Term>(l: L, p: &[f64], q: &[f64]) -> Option<Par
     const {
         assert!(
             L::FREXP_SUBNORMAL,
-            "fast64 needs an exact split of subnormals"
+            "f64lanes/divided.rs needs an exact split of subnormals"
         )
     };
     let n = p.len();
@@ -335,7 +335,7 @@ mod tests {
     /// within the documented 2^-49.
     #[test]
     fn single_terms_at_the_band_edges() {
-        let Some(t) = crate::testutil::avx512("fast64 single terms") else {
+        let Some(t) = crate::testutil::avx512("f64 divided single terms") else {
             return;
         };
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
@@ -392,7 +392,7 @@ mod tests {
     /// against powers of two) leaves every mode's result unchanged, bit for bit.
     #[test]
     fn negative_zero_is_zero() {
-        let Some(t) = crate::testutil::avx512("fast64 −0.0") else {
+        let Some(t) = crate::testutil::avx512("f64 divided −0.0") else {
             return;
         };
         let n = 37;
@@ -437,7 +437,7 @@ mod tests {
     /// (`p` or `q`). Must stay within the documented 2^-49.
     #[test]
     fn js_single_terms() {
-        let Some(t) = crate::testutil::avx512("fast64 JS single terms") else {
+        let Some(t) = crate::testutil::avx512("f64 divided JS single terms") else {
             return;
         };
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
@@ -496,7 +496,7 @@ mod tests {
     /// represent.
     #[test]
     fn js_invalid_elements_leave_the_fast_path() {
-        let Some(t) = crate::testutil::avx512("fast64 JS invalid elements") else {
+        let Some(t) = crate::testutil::avx512("f64 divided JS invalid elements") else {
             return;
         };
         let n = 45;
@@ -536,7 +536,7 @@ mod tests {
     /// with zeros and subnormals mixed in; error relative to the value.
     #[test]
     fn js_vectors_match_the_reference() {
-        let Some(t) = crate::testutil::avx512("fast64 JS vectors") else {
+        let Some(t) = crate::testutil::avx512("f64 divided JS vectors") else {
             return;
         };
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
@@ -592,7 +592,7 @@ mod tests {
     /// tells the two paths apart.
     #[test]
     fn js_dispatch_takes_the_fast_path() {
-        let Some(t) = crate::testutil::avx512("fast64 JS dispatch") else {
+        let Some(t) = crate::testutil::avx512("f64 divided JS dispatch") else {
             return;
         };
         let k = crate::for_backend(crate::Backend::Avx512).expect("AVX-512 detected");
@@ -622,7 +622,7 @@ mod tests {
                 differs += usize::from(v.to_bits() != want.to_bits());
             }
         }
-        println!("fast64 JS dispatch: the generic kernel differed on {differs} of 20 inputs");
+        println!("f64 divided JS dispatch: the generic kernel differed on {differs} of 20 inputs");
         if generic.is_some() {
             assert!(differs > 0, "inputs do not tell the paths apart");
         }
@@ -650,7 +650,7 @@ mod tests {
             worst = worst.max(e);
         }
         println!(
-            "fast64 polynomial P: max relative error 2^{:.2}",
+            "f64 divided polynomial P: max relative error 2^{:.2}",
             worst.log2()
         );
         assert!(worst <= 2f64.powi(-52), "P off by 2^{:.2}", worst.log2());

@@ -1,5 +1,5 @@
 //! The per-function terms: what one vector of inputs contributes to each accumulation stream
-//! of [`crate::chunked`]. One file per family; each term is written once over
+//! of the chunk driver ([`crate::driver`]). One file per family; each term is written once over
 //! [`crate::lanes::Lanes`].
 
 pub(crate) mod cross_entropy;
