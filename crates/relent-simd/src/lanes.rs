@@ -3,7 +3,7 @@
 //!
 //! A backend is a zero-sized *token* type implementing [`Lanes`]; the vector and mask types are
 //! associated types. For the `std::arch` backends the token can only be created by the run-time
-//! feature check ([`avx2::Avx2::try_new`], [`avx512::Avx512::try_new`]), so holding one proves the
+//! feature check ([`crate::arch::avx2::Avx2::try_new`], [`crate::arch::avx512::Avx512::try_new`]), so holding one proves the
 //! CPU supports the instructions its methods use. Kernels are generic functions over the token;
 //! [`crate::arch`] instantiates them inside `#[target_feature]` entry points so that the
 //! inlined methods compile to AVX2/AVX-512 code in an ordinary (non `-C target-cpu`) build.

@@ -2,7 +2,7 @@
 //!
 //! Every function of relent's contract as SIMD kernels, written once over a small lane
 //! abstraction and instantiated for AVX-512F, AVX2+FMA (`std::arch`), the portable `wide`
-//! backend and a scalar path. The backend is chosen once at run time and cached ([`backend`]);
+//! backend and a scalar path. The backend is chosen once at run time and cached ([`backend()`]);
 //! `RELENT_BACKEND=portable|avx2|avx512|scalar` forces one ([`try_backend`] reports an
 //! unavailable or unknown one as an error).
 //!

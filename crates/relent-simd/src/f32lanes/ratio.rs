@@ -1,3 +1,13 @@
+//! | card | |
+//! |---|---|
+//! | functions | `kl`, `generalized_kl`, `kl_normalized`, `jeffreys`, `cross_entropy`, `entropy`, `js_divergence` of `f32` at the default precision |
+//! | path, ISAs | `F32Ratio`: AVX-512, AVX2 |
+//! | documented bound | 2^-21 of the scale (as the `f64`-lane kernel's) |
+//! | measured worst | 2^-22.6 (JS), 2^-23.6 (Jeffreys), 2^-24.2 (KL); single terms ≤ 5.08·2^-24 (Sapphire Rapids; `cargo test -p relent-simd -- --nocapture` prints them) |
+//! | fallback | per chunk, to `F64Term` (see `# Range`) |
+//! | tests | `f32lanes::ratio::tests` (single terms at the band edges, invalid elements in every lane, −0.0, the fold, the `f32` `ln` sweep, the JS polynomial) and the harness |
+//! | bench | `kl_f32/<backend>`, `<function>/<backend>-f32` (`cargo bench -p relent-benches --bench kernels`) |
+//!
 //! The default-precision path for `f32` inputs of KL, generalised KL, normalised KL, Jeffreys,
 //! cross-entropy and entropy: the algorithms of [`crate::math::ln`], computed in `f32` lanes
 //! (16 per AVX-512 vector instead of 8 `f64`) without a division instruction, with the sums

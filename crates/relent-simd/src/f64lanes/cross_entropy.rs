@@ -1,3 +1,13 @@
+//! | card | |
+//! |---|---|
+//! | functions | `cross_entropy`, `entropy` |
+//! | path, ISAs | `F64Term` on every backend (and the per-chunk fallback of `F32Ratio`) |
+//! | documented bound | 2^-49 relative for probabilities (q ≤ 1); 2^-21 for narrow types at the default precision |
+//! | measured worst | 2^-52.0 (f64, AVX2) (Sapphire Rapids; `cargo test -p relent-simd -- --nocapture` prints them) |
+//! | fallback | none: takes every chunk |
+//! | tests | harness (`every_backend_every_function`, `special_values`, `invalid_inputs_are_flagged`) |
+//! | bench | `cross_entropy/<backend>-f64`, `entropy/<backend>-f64` (`cargo bench -p relent-benches --bench kernels`) |
+//!
 //! Cross-entropy `−Σ p·ln q` and entropy `−Σ p·ln p`: one vector logarithm per element.
 
 use crate::driver::{Domain, Term};

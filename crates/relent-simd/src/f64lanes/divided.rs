@@ -1,3 +1,13 @@
+//! | card | |
+//! |---|---|
+//! | functions | `kl`, `generalized_kl`, `kl_normalized`, `js_divergence` of `f64` |
+//! | path, ISAs | `F64Divided`: AVX-512 only (needs `vgetexppd`'s exact split of subnormals: `Lanes::FREXP_SUBNORMAL`) |
+//! | documented bound | 2^-49 (as the generic kernel: the value, KL: Σg + |KL|) |
+//! | measured worst | 2^-53.0 (KL), 2^-52.3 (normalised KL), 2^-52.0 (generalised KL, JS); single JS terms 7.6·2^-53 (Sapphire Rapids; `cargo test -p relent-simd -- --nocapture` prints them) |
+//! | fallback | per chunk, to `F64Term` (see `# Range`) |
+//! | tests | `f64lanes::divided::tests` (single terms at the band edges, −0.0, JS terms/vectors/invalid elements, the dispatch takes this path, the polynomial) and the harness |
+//! | bench | `kl_f64/avx512`, `js_divergence/avx512-f64` (`cargo bench -p relent-benches --bench kernels`) |
+//!
 //! The AVX-512 path for `f64` inputs of KL, generalised KL, normalised KL and Jensen–Shannon
 //! (see `# Jensen–Shannon` for the last): the method of
 //! [`crate::f32lanes::ratio`] (one quotient per lane, a wide band, merge-masked operands) in `f64`

@@ -1,3 +1,13 @@
+//! | card | |
+//! |---|---|
+//! | functions | `jeffreys` |
+//! | path, ISAs | `F64Term` on every backend (and the per-chunk fallback of `F32Ratio`) |
+//! | documented bound | 2^-49 relative; 2^-21 for narrow types at the default precision |
+//! | measured worst | 2^-52.0 (f64, AVX2) (Sapphire Rapids; `cargo test -p relent-simd -- --nocapture` prints them) |
+//! | fallback | none: takes every chunk |
+//! | tests | harness (`every_backend_every_function`, `special_values`, `invalid_inputs_are_flagged`) |
+//! | bench | `jeffreys/<backend>-f64` (`cargo bench -p relent-benches --bench kernels`) |
+//!
 //! Jeffreys divergence `Σ (p − q)·ln(p/q)`: every term is ≥ 0, so the relative error of the
 //! terms (a few ulp: `p − q` exact within a factor 2, `ln(p/q)` relative-accurate from the
 //! log-ratio core) bounds that of the sum.
