@@ -93,18 +93,21 @@ pub(crate) enum Domain {
     Pos,
 }
 
-/// One function's per-vector terms.
+/// One function's per-vector terms. The defaults are the common case (probabilities, zero
+/// padding, stream `a` only); a term states only what differs.
 pub(crate) trait Term {
+    /// The function.
     const FUNC: Func;
     /// Number of inputs (1, 2 or 4).
-    const ARITY: usize;
+    const ARITY: usize = Self::FUNC.arity();
     /// Domain of each input.
-    const DOMAIN: [Domain; 4];
+    const DOMAIN: [Domain; 4] = [Domain::Prob; 4];
     /// Padding value of each input (contributes exactly 0 to every stream).
-    const PAD: [f64; 4];
-    /// Whether streams b and c are used (summed exactly).
-    const USE_B: bool;
-    const USE_C: bool;
+    const PAD: [f64; 4] = [0.0; 4];
+    /// Whether stream b is used (summed exactly).
+    const USE_B: bool = false;
+    /// Whether stream c is used (summed exactly).
+    const USE_C: bool = false;
     /// Terms of the three streams for one vector of inputs; `aux` is a per-call parameter.
     fn term<L: Lanes>(l: L, x: [L::V; 4], aux: L::V) -> [L::V; 3];
 }

@@ -62,7 +62,7 @@ impl Func {
     /// ```
     /// assert_eq!(relent_simd::Func::Entropy.arity(), 1);
     /// ```
-    pub fn arity(self) -> usize {
+    pub const fn arity(self) -> usize {
         match self {
             Func::Entropy => 1,
             Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => 4,

@@ -131,3 +131,29 @@ pub(crate) fn ulp_err(got: f64, want: Dd) -> f64 {
     let ulp = f64::from_bits(e << 52) * 2f64.powi(-52);
     ((got - want.0) - want.1).abs() / ulp
 }
+
+/// The `−0.0` cases of the fast paths' tests: 37-element `p`, `q` (powers of two and simple
+/// ratios, exact in every type) with a zero at every position of `p`, of `q` or of both, each
+/// with its copy in which every zero is `−0.0`: `[p, q, p with −0.0, q with −0.0]` and a
+/// description. `−0.0` must give the bits of `+0.0`.
+pub(crate) fn negative_zero_cases() -> Vec<([Vec<f64>; 4], String)> {
+    let n = 37;
+    let neg =
+        |v: &[f64]| -> Vec<f64> { v.iter().map(|&x| if x == 0.0 { -0.0 } else { x }).collect() };
+    let mut out = Vec::new();
+    for pos in 0..n {
+        for (zp, zq) in [(true, false), (false, true), (true, true)] {
+            let mut p: Vec<f64> = (0..n).map(|i| [1.0, 0.5, 0.25, 3.0][i % 4]).collect();
+            let mut q: Vec<f64> = (0..n).map(|i| [1.0, 2.0, 0.75, 1.0][(i + 1) % 4]).collect();
+            if zp {
+                p[pos] = 0.0;
+            }
+            if zq {
+                q[pos] = 0.0;
+            }
+            let (np, nq) = (neg(&p), neg(&q));
+            out.push(([p, q, np, nq], format!("zero at {pos} ({zp}, {zq})")));
+        }
+    }
+    out
+}

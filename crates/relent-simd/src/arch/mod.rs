@@ -38,6 +38,42 @@ pub(crate) trait Entries: Lanes {
     fn gaussian32(self, ins: [&[f32]; 4], whole: bool) -> Partial;
 }
 
+/// The entry points the route never sends to a backend: `divided` (every backend but
+/// AVX-512, whose `Lanes::FREXP_SUBNORMAL` it needs) and the `f32`-lane ones (every backend
+/// without `f32` lanes). Their bodies say so instead of computing.
+macro_rules! unrouted {
+    (divided) => {
+        fn divided<F: crate::driver::Term>(
+            self,
+            _: &[f64],
+            _: &[f64],
+            _: bool,
+        ) -> crate::func::Partial {
+            unreachable!("the route sends f64lanes/divided.rs to AVX-512 only")
+        }
+    };
+    (f32 lanes) => {
+        fn ratio32<F: crate::driver::Term>(
+            self,
+            _: &[f32],
+            _: &[f32],
+            _: bool,
+        ) -> crate::func::Partial {
+            unreachable!("the route sends no f32-lane path to a backend without f32 lanes")
+        }
+        fn exp32<F: crate::driver::Term>(self, _: [&[f32]; 4], _: bool) -> crate::func::Partial {
+            unreachable!("the route sends no f32-lane path to a backend without f32 lanes")
+        }
+        fn logits32(self, _: &[f32], _: &[f32], _: f64, _: bool) -> crate::func::Partial {
+            unreachable!("the route sends no f32-lane path to a backend without f32 lanes")
+        }
+        fn gaussian32(self, _: [&[f32]; 4], _: bool) -> crate::func::Partial {
+            unreachable!("the route sends no f32-lane path to a backend without f32 lanes")
+        }
+    };
+}
+pub(crate) use unrouted;
+
 /// [`Entries`] for a backend without `#[target_feature]` (portable, scalar): the `f64`-lane
 /// paths; the route sends no other path here.
 macro_rules! plain_entries {
@@ -61,35 +97,8 @@ macro_rules! plain_entries {
             ) -> crate::func::Partial {
                 crate::f64lanes::logits::run(self, a, b, temp, whole, exact)
             }
-            fn divided<F: crate::driver::Term>(
-                self,
-                _: &[f64],
-                _: &[f64],
-                _: bool,
-            ) -> crate::func::Partial {
-                unreachable!("the route sends f64lanes/divided.rs to AVX-512 only")
-            }
-            fn ratio32<F: crate::driver::Term>(
-                self,
-                _: &[f32],
-                _: &[f32],
-                _: bool,
-            ) -> crate::func::Partial {
-                unreachable!("the route sends no f32-lane path to {}", stringify!($tok))
-            }
-            fn exp32<F: crate::driver::Term>(
-                self,
-                _: [&[f32]; 4],
-                _: bool,
-            ) -> crate::func::Partial {
-                unreachable!("the route sends no f32-lane path to {}", stringify!($tok))
-            }
-            fn logits32(self, _: &[f32], _: &[f32], _: f64, _: bool) -> crate::func::Partial {
-                unreachable!("the route sends no f32-lane path to {}", stringify!($tok))
-            }
-            fn gaussian32(self, _: [&[f32]; 4], _: bool) -> crate::func::Partial {
-                unreachable!("the route sends no f32-lane path to {}", stringify!($tok))
-            }
+            crate::arch::unrouted!(divided);
+            crate::arch::unrouted!(f32 lanes);
         }
     };
 }
@@ -114,14 +123,7 @@ macro_rules! entries {
         }
     };
     (@divided no, $tok:ident) => {
-        fn divided<F: crate::driver::Term>(
-            self,
-            _: &[f64],
-            _: &[f64],
-            _: bool,
-        ) -> crate::func::Partial {
-            unreachable!("the route sends f64lanes/divided.rs to AVX-512 only")
-        }
+        crate::arch::unrouted!(divided);
     };
     (@divided_fn yes, $tok:ident, $features:literal) => {
         #[target_feature(enable = $features)]

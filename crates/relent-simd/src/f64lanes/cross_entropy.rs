@@ -10,7 +10,7 @@
 //!
 //! Cross-entropy `−Σ p·ln q` and entropy `−Σ p·ln p`: one vector logarithm per element.
 
-use crate::driver::{Domain, Term};
+use crate::driver::Term;
 use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::ln::ln;
@@ -19,11 +19,6 @@ use crate::math::ln::ln;
 pub(crate) struct CrossEntropy;
 impl Term for CrossEntropy {
     const FUNC: Func = Func::CrossEntropy;
-    const ARITY: usize = 2;
-    const DOMAIN: [Domain; 4] = [Domain::Prob; 4];
-    const PAD: [f64; 4] = [0.0; 4];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [p, q, ..] = x;
@@ -38,11 +33,6 @@ impl Term for CrossEntropy {
 pub(crate) struct Entropy;
 impl Term for Entropy {
     const FUNC: Func = Func::Entropy;
-    const ARITY: usize = 1;
-    const DOMAIN: [Domain; 4] = [Domain::Prob; 4];
-    const PAD: [f64; 4] = [0.0; 4];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let p = x[0];

@@ -405,38 +405,19 @@ mod tests {
         let Some(t) = crate::testutil::avx512("f64 divided −0.0") else {
             return;
         };
-        let n = 37;
-        for pos in 0..n {
-            for (zp, zq) in [(true, false), (false, true), (true, true)] {
-                let mut p: Vec<f64> = (0..n).map(|i| [1.0, 0.5, 0.25, 3.0][i % 4]).collect();
-                let mut q: Vec<f64> = (0..n).map(|i| [1.0, 2.0, 0.75, 1.0][(i + 1) % 4]).collect();
-                if zp {
-                    p[pos] = 0.0;
-                }
-                if zq {
-                    q[pos] = 0.0;
-                }
-                let neg = |v: &[f64]| -> Vec<f64> {
-                    v.iter().map(|&x| if x == 0.0 { -0.0 } else { x }).collect()
-                };
-                let (np, nq) = (neg(&p), neg(&q));
-                macro_rules! same {
-                    ($mode:ty) => {{
-                        let a = chunk::<_, $mode>(t, &p, &q).map(|x| x.finish().value);
-                        let b = chunk::<_, $mode>(t, &np, &nq).map(|x| x.finish().value);
-                        assert_eq!(
-                            a.map(f64::to_bits),
-                            b.map(f64::to_bits),
-                            "{:?}: zero at {pos} ({zp}, {zq}): {a:?} vs {b:?}",
-                            <$mode as Term>::FUNC
-                        );
-                    }};
-                }
-                same!(Kl);
-                same!(GeneralizedKl);
-                same!(KlNormalized);
-                same!(JsDivergence);
+        for ([p, q, np, nq], case) in crate::testutil::negative_zero_cases() {
+            macro_rules! same {
+                ($f:ty) => {{
+                    let a = chunk::<_, $f>(t, &p, &q).map(|x| x.finish().value);
+                    let b = chunk::<_, $f>(t, &np, &nq).map(|x| x.finish().value);
+                    let (a, b) = (a.map(f64::to_bits), b.map(f64::to_bits));
+                    assert_eq!(a, b, "{:?}: {case}", <$f as Term>::FUNC);
+                }};
             }
+            same!(Kl);
+            same!(GeneralizedKl);
+            same!(KlNormalized);
+            same!(JsDivergence);
         }
     }
 

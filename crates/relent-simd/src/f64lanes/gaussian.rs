@@ -32,11 +32,8 @@ const SCALE: f64 = 4.149_515_568_880_993e180;
 pub(crate) struct GaussianKlDiag;
 impl Term for GaussianKlDiag {
     const FUNC: Func = Func::GaussianKlDiag;
-    const ARITY: usize = 4;
     const DOMAIN: [Domain; 4] = [Domain::Real, Domain::Pos, Domain::Real, Domain::Pos];
     const PAD: [f64; 4] = [0.0, 1.0, 0.0, 1.0];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [mp, vp, mq, vq] = x;
@@ -70,11 +67,7 @@ impl Term for GaussianKlDiag {
 pub(crate) struct GaussianKlDiagLogvar;
 impl Term for GaussianKlDiagLogvar {
     const FUNC: Func = Func::GaussianKlDiagLogvar;
-    const ARITY: usize = 4;
     const DOMAIN: [Domain; 4] = [Domain::Real; 4];
-    const PAD: [f64; 4] = [0.0; 4];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [mp, lp, mq, lq] = x;

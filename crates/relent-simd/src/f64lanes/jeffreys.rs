@@ -12,7 +12,7 @@
 //! terms (a few ulp: `p − q` exact within a factor 2, `ln(p/q)` relative-accurate from the
 //! log-ratio core) bounds that of the sum.
 
-use crate::driver::{Domain, Term};
+use crate::driver::Term;
 use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::ln::log_ratio;
@@ -21,11 +21,6 @@ use crate::math::ln::log_ratio;
 pub(crate) struct Jeffreys;
 impl Term for Jeffreys {
     const FUNC: Func = Func::Jeffreys;
-    const ARITY: usize = 2;
-    const DOMAIN: [Domain; 4] = [Domain::Prob; 4];
-    const PAD: [f64; 4] = [0.0; 4];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [p, q, ..] = x;

@@ -21,7 +21,7 @@
 //! 2^-64 of the first). `p − q` is exact there (Sterbenz), so the term carries a few roundings
 //! of relative error and no cancellation.
 
-use crate::driver::{Domain, Term};
+use crate::driver::Term;
 use crate::func::Func;
 use crate::lanes::Lanes;
 use crate::math::ln::g;
@@ -30,11 +30,6 @@ use crate::math::ln::g;
 pub(crate) struct JsDivergence;
 impl Term for JsDivergence {
     const FUNC: Func = Func::JsDivergence;
-    const ARITY: usize = 2;
-    const DOMAIN: [Domain; 4] = [Domain::Prob; 4];
-    const PAD: [f64; 4] = [0.0; 4];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [p, q, ..] = x;

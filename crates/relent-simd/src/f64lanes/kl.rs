@@ -27,11 +27,8 @@ const PROB2: [Domain; 4] = [Domain::Prob, Domain::Prob, Domain::Prob, Domain::Pr
 pub(crate) struct Kl;
 impl Term for Kl {
     const FUNC: Func = Func::Kl;
-    const ARITY: usize = 2;
     const DOMAIN: [Domain; 4] = PROB2;
-    const PAD: [f64; 4] = [0.0; 4];
     const USE_B: bool = true;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [p, q, ..] = x;
@@ -51,11 +48,7 @@ impl Term for Kl {
 pub(crate) struct GeneralizedKl;
 impl Term for GeneralizedKl {
     const FUNC: Func = Func::GeneralizedKl;
-    const ARITY: usize = 2;
     const DOMAIN: [Domain; 4] = PROB2;
-    const PAD: [f64; 4] = [0.0; 4];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let zero = l.splat(0.0);
@@ -67,9 +60,7 @@ impl Term for GeneralizedKl {
 pub(crate) struct KlNormalized;
 impl Term for KlNormalized {
     const FUNC: Func = Func::KlNormalized;
-    const ARITY: usize = 2;
     const DOMAIN: [Domain; 4] = PROB2;
-    const PAD: [f64; 4] = [0.0; 4];
     const USE_B: bool = true;
     const USE_C: bool = true;
     #[inline(always)]

@@ -37,11 +37,8 @@ const NONE: f64 = -1500.0;
 pub(crate) struct KlLog;
 impl Term for KlLog {
     const FUNC: Func = Func::KlLog;
-    const ARITY: usize = 2;
     const DOMAIN: [Domain; 4] = [Domain::Log; 4];
     const PAD: [f64; 4] = [f64::NEG_INFINITY; 4];
-    const USE_B: bool = false;
-    const USE_C: bool = false;
     #[inline(always)]
     fn term<L: Lanes>(l: L, x: [L::V; 4], _aux: L::V) -> [L::V; 3] {
         let [a, b, ..] = x;
