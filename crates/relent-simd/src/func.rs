@@ -9,9 +9,17 @@ use crate::dd::Dd;
 /// Elements per chunk: the unit of the deterministic fold (see [`Partial`]).
 pub const CHUNK: usize = 4096;
 
-/// Which function a [`Partial`] belongs to.
+/// Every function the crate computes: the one list the other crates' function enums derive
+/// from (relent-batch's `Divergence::func`, the CLI's table, the benches). Deliberately not
+/// `#[non_exhaustive]`: a new function fails to compile in every exhaustive `match` — the
+/// route ([`crate::route::route`]) first — until it is routed and mapped.
+///
+/// ```
+/// use relent_simd::Func;
+/// assert_eq!(Func::ALL.len(), 11);
+/// assert_eq!(Func::GaussianKlDiag.arity(), 4);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Func {
     /// [`crate::kl`].
     Kl,
