@@ -5,7 +5,7 @@
 use core::fmt;
 use std::sync::OnceLock;
 
-use crate::kernels::Kernels;
+use crate::route::Kernels;
 
 /// A kernel implementation (instruction set).
 ///

@@ -17,7 +17,7 @@ use crate::lanes::{Lanes, Load};
 /// (chunk loop and per-chunk fallback included) instantiated for the backend. On the
 /// `std::arch` backends each is a `#[target_feature]` function, so the inlined lane
 /// operations compile to that instruction set in an ordinary build; the method is safe
-/// because the token proves the features. The dispatcher ([`crate::Kernels`]) calls the one
+/// because the token proves the features. The dispatcher ([`crate::Kernels`], `route.rs`) calls the one
 /// [`crate::route::route`] names; `whole` folds every chunk of the input, otherwise the input
 /// is one chunk.
 pub(crate) trait Entries: Lanes {
