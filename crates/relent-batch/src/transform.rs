@@ -205,8 +205,7 @@ impl Transform {
         // A branch-free pass (NaN fails every comparison), the detailed scan only on failure.
         let fine = match self {
             Transform::Normalize => x.iter().fold(true, |ok, v| {
-                let v = v.to_f64();
-                ok & (v >= 0.0) & (v < f64::INFINITY)
+                ok & (0.0..f64::INFINITY).contains(&v.to_f64())
             }),
             Transform::Exp | Transform::Softmax { .. } => x
                 .iter()
