@@ -21,7 +21,9 @@ pub type Run<'a> = Box<dyn Fn() -> f64 + 'a>;
 /// Prepares a [`Run`] from the two inputs (the second is ignored by [`Func::Entropy`]).
 pub type Prepare<T> = Box<dyn for<'a> Fn(&'a [T], &'a [T]) -> Run<'a> + Send + Sync>;
 
-/// The functions benchmarked and measured.
+/// The functions benchmarked and measured: a subset of relent-simd's functions, named as the
+/// benchmark ids and reports name them. [`Func::simd`] maps each to relent-simd's
+/// [`relent_simd::Func`], the one list of functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Func {
     /// `kl(p, q)` = Σ p·ln(p/q).
@@ -54,6 +56,23 @@ impl Func {
             Func::CrossEntropy => "cross_entropy",
             Func::Entropy => "entropy",
             Func::KlLogits => "kl_logits",
+        }
+    }
+
+    /// The relent-simd function this one measures: one exhaustive `match` (no wildcard arm), so
+    /// a new bench function does not compile until it names its kernel.
+    ///
+    /// ```
+    /// use relent_benches::impls::Func;
+    /// assert_eq!(Func::Js.simd(), relent_simd::Func::JsDivergence);
+    /// ```
+    pub fn simd(self) -> relent_simd::Func {
+        match self {
+            Func::Kl => relent_simd::Func::Kl,
+            Func::Js => relent_simd::Func::JsDivergence,
+            Func::CrossEntropy => relent_simd::Func::CrossEntropy,
+            Func::Entropy => relent_simd::Func::Entropy,
+            Func::KlLogits => relent_simd::Func::KlLogits,
         }
     }
 
@@ -348,33 +367,51 @@ mod wide_loops {
         f32x8::new(core::array::from_fn(|i| c[i].to_f64() as f32))
     }
 
+    /// The term a `wide` loop computes: written for KL, cross-entropy and entropy only.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Term {
+        Kl,
+        CrossEntropy,
+        Entropy,
+    }
+
+    /// The `wide` loop's term for `func`, if it has one.
+    fn term_of(func: Func) -> Option<Term> {
+        match func {
+            Func::Kl => Some(Term::Kl),
+            Func::CrossEntropy => Some(Term::CrossEntropy),
+            Func::Entropy => Some(Term::Entropy),
+            Func::Js | Func::KlLogits => None,
+        }
+    }
+
     #[inline(always)]
-    fn term32(func: Func, p: f32x8, q: f32x8) -> f32x8 {
+    fn term32(term: Term, p: f32x8, q: f32x8) -> f32x8 {
         let zero = f32x8::splat(0.0);
-        let t = match func {
-            Func::Kl => p * (p / q).ln(),
-            Func::CrossEntropy => -(p * q.ln()),
-            _ => -(p * p.ln()),
+        let t = match term {
+            Term::Kl => p * (p / q).ln(),
+            Term::CrossEntropy => -(p * q.ln()),
+            Term::Entropy => -(p * p.ln()),
         };
         p.simd_eq(zero).select(zero, t)
     }
 
-    fn run32<T: Element>(func: Func, p: &[T], q: &[T]) -> f64 {
+    fn run32<T: Element>(term: Term, p: &[T], q: &[T]) -> f64 {
         let mut acc = [f32x8::splat(0.0); 2];
         let (pc, qc) = (p.chunks_exact(16), q.chunks_exact(16));
         let (pr, qr) = (pc.remainder(), qc.remainder());
         for (p, q) in pc.zip(qc) {
-            acc[0] += term32(func, load8(&p[..8]), load8(&q[..8]));
-            acc[1] += term32(func, load8(&p[8..]), load8(&q[8..]));
+            acc[0] += term32(term, load8(&p[..8]), load8(&q[..8]));
+            acc[1] += term32(term, load8(&p[8..]), load8(&q[8..]));
         }
         let mut s = (acc[0] + acc[1]).reduce_add();
         for (&p, &q) in pr.iter().zip(qr) {
             let (p, q) = (p.to_f64() as f32, q.to_f64() as f32);
             if p != 0.0 {
-                s += match func {
-                    Func::Kl => p * (p / q).ln(),
-                    Func::CrossEntropy => -(p * q.ln()),
-                    _ => -(p * p.ln()),
+                s += match term {
+                    Term::Kl => p * (p / q).ln(),
+                    Term::CrossEntropy => -(p * q.ln()),
+                    Term::Entropy => -(p * p.ln()),
                 };
             }
         }
@@ -382,62 +419,58 @@ mod wide_loops {
     }
 
     #[inline(always)]
-    fn term64(func: Func, p: f64x4, q: f64x4) -> f64x4 {
+    fn term64(term: Term, p: f64x4, q: f64x4) -> f64x4 {
         let zero = f64x4::splat(0.0);
-        let t = match func {
-            Func::Kl => p * (p / q).ln(),
-            Func::CrossEntropy => -(p * q.ln()),
-            _ => -(p * p.ln()),
+        let t = match term {
+            Term::Kl => p * (p / q).ln(),
+            Term::CrossEntropy => -(p * q.ln()),
+            Term::Entropy => -(p * p.ln()),
         };
         p.simd_eq(zero).select(zero, t)
     }
 
-    fn run64(func: Func, p: &[f64], q: &[f64]) -> f64 {
+    fn run64(term: Term, p: &[f64], q: &[f64]) -> f64 {
         let mut acc = [f64x4::splat(0.0); 2];
         let (pc, qc) = (p.chunks_exact(8), q.chunks_exact(8));
         let (pr, qr) = (pc.remainder(), qc.remainder());
         let ld = |c: &[f64]| f64x4::new([c[0], c[1], c[2], c[3]]);
         for (p, q) in pc.zip(qc) {
-            acc[0] += term64(func, ld(&p[..4]), ld(&q[..4]));
-            acc[1] += term64(func, ld(&p[4..]), ld(&q[4..]));
+            acc[0] += term64(term, ld(&p[..4]), ld(&q[..4]));
+            acc[1] += term64(term, ld(&p[4..]), ld(&q[4..]));
         }
         let mut s = (acc[0] + acc[1]).reduce_add();
         for (&p, &q) in pr.iter().zip(qr) {
             if p != 0.0 {
-                s += match func {
-                    Func::Kl => p * (p / q).ln(),
-                    Func::CrossEntropy => -(p * q.ln()),
-                    _ => -(p * p.ln()),
+                s += match term {
+                    Term::Kl => p * (p / q).ln(),
+                    Term::CrossEntropy => -(p * q.ln()),
+                    Term::Entropy => -(p * p.ln()),
                 };
             }
         }
         s
     }
 
-    fn supported(func: Func) -> bool {
-        matches!(func, Func::Kl | Func::CrossEntropy | Func::Entropy)
-    }
-
     /// The f32-lane loop for f32, f16 and bf16.
     pub fn prepare32<T: Element>(func: Func) -> Option<Prepare<T>> {
-        supported(func).then(|| -> Prepare<T> {
-            if func == Func::Entropy {
-                Box::new(move |x, _| Box::new(move || run32(func, x, x)))
-            } else {
-                Box::new(move |x, y| Box::new(move || run32(func, x, y)))
-            }
-        })
+        let term = term_of(func)?;
+        let prepare: Prepare<T> = if term == Term::Entropy {
+            Box::new(move |x, _| Box::new(move || run32(term, x, x)))
+        } else {
+            Box::new(move |x, y| Box::new(move || run32(term, x, y)))
+        };
+        Some(prepare)
     }
 
     /// The f64-lane loop.
     pub fn prepare64(func: Func) -> Option<Prepare<f64>> {
-        supported(func).then(|| -> Prepare<f64> {
-            if func == Func::Entropy {
-                Box::new(move |x, _| Box::new(move || run64(func, x, x)))
-            } else {
-                Box::new(move |x, y| Box::new(move || run64(func, x, y)))
-            }
-        })
+        let term = term_of(func)?;
+        let prepare: Prepare<f64> = if term == Term::Entropy {
+            Box::new(move |x, _| Box::new(move || run64(term, x, x)))
+        } else {
+            Box::new(move |x, y| Box::new(move || run64(term, x, y)))
+        };
+        Some(prepare)
     }
 }
 
@@ -583,7 +616,7 @@ mod peers {
                 let d: f64 = <T as JensenShannon>::js(x, y).expect("lengths").into();
                 d * d
             }),
-            _ => None,
+            Func::CrossEntropy | Func::Entropy | Func::KlLogits => None,
         }
     }
 
@@ -594,7 +627,7 @@ mod peers {
                 let d = T::jensenshannon(x, y).expect("lengths");
                 d * d
             }),
-            _ => None,
+            Func::CrossEntropy | Func::Entropy | Func::KlLogits => None,
         }
     }
 
@@ -628,7 +661,7 @@ mod peers {
                     Func::Entropy => {
                         |x, _| f64::from(ArrayView1::from(x).entropy().expect("non-empty"))
                     }
-                    _ => return None,
+                    Func::Js | Func::KlLogits => return None,
                 };
                 Some(super::direct(f))
             }
@@ -775,6 +808,34 @@ mod peers {
 mod tests {
     use super::*;
     use crate::data;
+
+    #[test]
+    fn each_bench_function_is_one_relent_simd_function_and_one_name() {
+        let simd: std::collections::HashSet<_> = Func::ALL.iter().map(|f| f.simd()).collect();
+        assert_eq!(simd.len(), Func::ALL.len());
+        for f in Func::ALL {
+            assert_eq!(Func::from_name(f.name()), Some(f));
+        }
+    }
+
+    #[test]
+    fn xtask_bench_report_lists_the_bench_functions() {
+        // xtask does not depend on this crate: its copy of the list is checked here.
+        let src = include_str!("../../xtask/src/bench_report.rs");
+        let names: Vec<String> = Func::ALL
+            .iter()
+            .map(|f| format!("{:?}", f.name()))
+            .collect();
+        let want = format!(
+            "const FUNCS: [&str; {}] = [{}];",
+            names.len(),
+            names.join(", ")
+        );
+        assert!(
+            src.contains(&want),
+            "xtask/src/bench_report.rs: expected `{want}`"
+        );
+    }
 
     #[test]
     fn stream_sum_matches_the_word_by_word_sum_at_every_offset() {

@@ -22,7 +22,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The functions and element types of `benches/benches/single_pair.rs`, in report order.
+/// The functions and element types of `benches/benches/single_pair.rs`, in report order
+/// (`FUNCS` is `relent_benches::impls::Func::ALL`'s names, checked by a test there).
 const FUNCS: [&str; 5] = ["kl", "js", "cross_entropy", "entropy", "kl_logits"];
 const DTYPES: [&str; 4] = ["f32", "f64", "bf16", "f16"];
 /// relent's cached-backend row and the limit row.

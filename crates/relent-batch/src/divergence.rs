@@ -1,7 +1,11 @@
 //! Which function of the relent family a batch call computes.
 //!
 //! One enum instead of one batch function per divergence: every operation of this crate takes a
-//! [`Divergence`] and computes it for each pair of rows it visits.
+//! [`Divergence`] and computes it for each pair of rows it visits. Each divergence names the
+//! relent-simd function that computes it ([`Divergence::func`]): relent-simd's `Func` is the
+//! one list of functions, and this enum (and the CLI's, through it) maps to it.
+
+use relent_simd::Func;
 
 use crate::{Error, InvalidKind};
 
@@ -72,6 +76,32 @@ impl Divergence {
     /// ```
     pub fn is_log_domain(self) -> bool {
         matches!(self, Divergence::KlLog | Divergence::KlLogits { .. })
+    }
+
+    /// The relent-simd function whose kernel computes this divergence (the one list of
+    /// functions, [`relent_simd::Func`], that every crate maps to). `JsDistance` is computed
+    /// by the Jensen–Shannon kernel and its square root taken afterwards.
+    ///
+    /// One exhaustive `match` with no wildcard arm: a new divergence does not compile until it
+    /// is mapped here.
+    ///
+    /// ```
+    /// use relent_batch::Divergence;
+    /// use relent_simd::Func;
+    /// assert_eq!(Divergence::CrossEntropy.func(), Func::CrossEntropy);
+    /// assert_eq!(Divergence::JsDistance.func(), Func::JsDivergence);
+    /// assert_eq!(Divergence::KlLogits { temperature: 2.0 }.func(), Func::KlLogits);
+    /// ```
+    pub fn func(self) -> Func {
+        match self {
+            Divergence::Kl => Func::Kl,
+            Divergence::CrossEntropy => Func::CrossEntropy,
+            Divergence::GeneralizedKl => Func::GeneralizedKl,
+            Divergence::Jeffreys => Func::Jeffreys,
+            Divergence::JsDivergence | Divergence::JsDistance => Func::JsDivergence,
+            Divergence::KlLog => Func::KlLog,
+            Divergence::KlLogits { .. } => Func::KlLogits,
+        }
     }
 
     /// Checks the divergence's parameters (the temperature of `KlLogits`).

@@ -32,24 +32,24 @@ fn kernels() -> Kernels {
     relent_simd::for_backend(relent_simd::backend()).expect("the cached backend is available")
 }
 
-/// The relent-simd function computing `div` (`JsDistance` is the square root of `JsDivergence`).
+/// The relent-simd function computing `div` ([`Divergence::func`], the one map;
+/// `JsDistance` is the square root of `JsDivergence`).
 fn func(div: Divergence) -> Func {
-    match div {
-        Divergence::Kl => Func::Kl,
-        Divergence::CrossEntropy => Func::CrossEntropy,
-        Divergence::GeneralizedKl => Func::GeneralizedKl,
-        Divergence::Jeffreys => Func::Jeffreys,
-        Divergence::JsDivergence | Divergence::JsDistance => Func::JsDivergence,
-        Divergence::KlLog => Func::KlLog,
-        Divergence::KlLogits { .. } => Func::KlLogits,
-    }
+    div.func()
 }
 
-/// The parameter of [`Kernels::partial`]: the temperature for `KlLogits`.
+/// The parameter of [`Kernels::partial`]: the temperature for `KlLogits`, 1 (ignored by the
+/// kernels) for the others.
 fn param(div: Divergence) -> f64 {
     match div {
         Divergence::KlLogits { temperature } => temperature,
-        _ => 1.0,
+        Divergence::Kl
+        | Divergence::CrossEntropy
+        | Divergence::GeneralizedKl
+        | Divergence::Jeffreys
+        | Divergence::JsDivergence
+        | Divergence::JsDistance
+        | Divergence::KlLog => 1.0,
     }
 }
 

@@ -10,6 +10,7 @@
 //! | all-pairs (clustering) | `P: n×d`, `Q: m×d` → `n×m` | [`all_pairs`] |
 //! | top-k (retrieval) | query or `P`, `Q: m×d` → `k` nearest | [`top_k`], [`top_k_rows`] |
 //! | one very long pair split across threads | `p, q: [n]` → value | [`long_pair`] |
+//! | rows into probabilities (normalise, e^x, softmax) | `x: [d]` or `X: n×d` → same shape | [`transform`] |
 //!
 //! Which function of the family is computed is a [`Divergence`] parameter (KL, cross-entropy,
 //! generalised KL, Jeffreys, Jensen–Shannon, KL from log-probabilities, KL from logits with a
@@ -17,7 +18,9 @@
 //! feature, converted from `ArrayView2`), results of all-pairs are a [`Matrix`]. [`Options`]
 //! choose serial execution, the current rayon pool or a given pool, and an optional progress
 //! callback `(done, total)`. Input is checked: shapes, temperatures and invalid elements give a
-//! typed [`Error`] naming the matrix, row, column and value.
+//! typed [`Error`] naming the matrix, row, column and value. The [`transform`] module turns
+//! rows of weights, log-probabilities or logits into probabilities, for the divergences that
+//! have no kernel for those forms.
 //!
 //! ```
 //! use relent_batch::{Divergence, MatRef, Options, row_paired};
@@ -98,6 +101,7 @@ mod ndarray_impl;
 mod options;
 mod pairs;
 mod rows;
+pub mod transform;
 
 pub use divergence::Divergence;
 pub use error::{Error, InvalidKind, Operand};

@@ -83,7 +83,7 @@ pub fn run(args: Args) -> Result<()> {
     writeln!(
         out,
         "one pair: relent::{} (checked); rows (batch): relent::batch::row_paired_into",
-        relent_name(args.divergence)
+        args.divergence.checked_name()
     )?;
     writeln!(out)?;
     writeln!(
@@ -128,31 +128,6 @@ fn probs<T: Elem>(n: usize, seed: u64) -> Vec<T> {
     raw.iter().map(|v| T::from_f64(v / sum)).collect()
 }
 
-/// The name of the relent function timed for `d`.
-fn relent_name(d: Divergence) -> &'static str {
-    match d {
-        Divergence::Kl => "kl",
-        Divergence::Ce => "cross_entropy",
-        Divergence::Gkl => "generalized_kl",
-        Divergence::Jeffreys => "jeffreys",
-        Divergence::Js => "js_divergence",
-        Divergence::JsDistance => "js_distance",
-    }
-}
-
-/// The relent::batch divergence for `d` on probabilities.
-fn batch_divergence(d: Divergence) -> relent::batch::Divergence {
-    use relent::batch::Divergence as B;
-    match d {
-        Divergence::Kl => B::Kl,
-        Divergence::Ce => B::CrossEntropy,
-        Divergence::Gkl => B::GeneralizedKl,
-        Divergence::Jeffreys => B::Jeffreys,
-        Divergence::Js => B::JsDivergence,
-        Divergence::JsDistance => B::JsDistance,
-    }
-}
-
 /// Runs the computation until `seconds` pass; returns (seconds, elements processed).
 /// One pair: the checked single-pair function (`compute::pair`, which for probabilities is
 /// `relent::kl` and friends). Rows: `relent::batch::row_paired_into` over the whole matrix
@@ -175,7 +150,7 @@ fn measure<T: Elem>(spec: &Spec, n: usize, batch: bool, seconds: f64) -> Result<
         relent::batch::MatRef::new(&p, rows, n)?,
         relent::batch::MatRef::new(&q, rows, n)?,
     );
-    let div = batch_divergence(spec.divergence);
+    let div = spec.divergence.batch();
     let opts = relent::batch::Options::new();
     let mut out = vec![0.0; rows];
     let start = Instant::now();
