@@ -139,9 +139,17 @@ mod tests {
         // The table agrees with relent-simd's ε per element type and precision.
         use relent_simd::{Precision, bounds::epsilon_named};
         for b in DOCUMENTED {
-            assert_eq!(b.relative, epsilon_named(b.dtype, Precision::Default), "{b:?}");
+            assert_eq!(
+                b.relative,
+                epsilon_named(b.dtype, Precision::Default),
+                "{b:?}"
+            );
             let high = for_impl(b.func, b.dtype, crate::impls::PRECISE_SUFFIX).unwrap();
-            assert_eq!(high.relative, epsilon_named(b.dtype, Precision::High), "{b:?}");
+            assert_eq!(
+                high.relative,
+                epsilon_named(b.dtype, Precision::High),
+                "{b:?}"
+            );
         }
     }
 

@@ -14,8 +14,7 @@ use std::process::Command;
 
 use common::{Rng, all_divergences, input_for};
 use relent_batch::{
-    Divergence, MatRef, Method, Options, all_pairs, long_pair, one_vs_many, pair, row_paired,
-    top_k,
+    Divergence, MatRef, Method, Options, all_pairs, long_pair, one_vs_many, pair, row_paired, top_k,
 };
 use relent_simd::Backend;
 
@@ -26,7 +25,13 @@ const CHILD: &str = "child_prints_the_values_of_its_backend";
 /// `None`), after checking that it exited successfully.
 fn child_values(backend: Option<&str>) -> Vec<String> {
     let mut cmd = Command::new(std::env::current_exe().expect("the test binary"));
-    cmd.args(["--exact", CHILD, "--ignored", "--nocapture", "--test-threads=1"]);
+    cmd.args([
+        "--exact",
+        CHILD,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
     match backend {
         Some(v) => cmd.env("RELENT_BACKEND", v),
         None => cmd.env_remove("RELENT_BACKEND"),
@@ -75,7 +80,10 @@ fn invalid_relent_backend_gives_the_default_backends_values() {
     for value in invalid_values() {
         let got = child_values(Some(&value));
         assert_eq!(got, want, "RELENT_BACKEND={value:?}");
-        println!("RELENT_BACKEND={value:?}: {} values as without it", got.len());
+        println!(
+            "RELENT_BACKEND={value:?}: {} values as without it",
+            got.len()
+        );
     }
 }
 
@@ -102,7 +110,10 @@ fn child_prints_the_values_of_its_backend() {
     for div in all_divergences() {
         let p: Vec<f32> = input_for(&mut rng, div, n, d, 0.1);
         let q: Vec<f32> = input_for(&mut rng, div, n, d, 0.0);
-        let (pv, qv) = (MatRef::new(&p, n, d).unwrap(), MatRef::new(&q, n, d).unwrap());
+        let (pv, qv) = (
+            MatRef::new(&p, n, d).unwrap(),
+            MatRef::new(&q, n, d).unwrap(),
+        );
         let (p0, q0) = (&p[..d], &q[..d]);
         print(format!("pair {div:?}"), &[pair(div, p0, q0).unwrap()]);
         print(
@@ -121,7 +132,10 @@ fn child_prints_the_values_of_its_backend() {
     // All-pairs and top-k, through the exact kernel and the GEMM path.
     let p: Vec<f64> = input_for(&mut rng, Divergence::Kl, n, d, 0.1);
     let q: Vec<f64> = input_for(&mut rng, Divergence::Kl, n, d, 0.0);
-    let (pv, qv) = (MatRef::new(&p, n, d).unwrap(), MatRef::new(&q, n, d).unwrap());
+    let (pv, qv) = (
+        MatRef::new(&p, n, d).unwrap(),
+        MatRef::new(&q, n, d).unwrap(),
+    );
     for method in [Method::Exact, Method::Gemm] {
         let m = all_pairs(Divergence::Kl, pv, qv, method, &opts).unwrap();
         print(format!("all_pairs Kl {method:?}"), m.as_slice());

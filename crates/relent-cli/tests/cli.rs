@@ -2026,7 +2026,11 @@ fn invalid_relent_backend_warns_once_and_computes_on_the_fastest_backend() {
         let args = ["rows", s(x), s(y)];
         let plain = relent_backend(&args, None);
         let want = ok(&plain);
-        assert!(plain.stderr.is_empty(), "{}", String::from_utf8_lossy(&plain.stderr));
+        assert!(
+            plain.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&plain.stderr)
+        );
         if x == y {
             assert!(csv_column(&want).iter().all(|&v| v == 0.0), "{want}");
         } else {
@@ -2035,7 +2039,11 @@ fn invalid_relent_backend_warns_once_and_computes_on_the_fastest_backend() {
         for value in &invalid {
             let o = relent_backend(&args, Some(value));
             assert_eq!(o.status.code(), Some(0), "RELENT_BACKEND={value}");
-            assert_eq!(String::from_utf8(o.stdout).unwrap(), want, "RELENT_BACKEND={value}");
+            assert_eq!(
+                String::from_utf8(o.stdout).unwrap(),
+                want,
+                "RELENT_BACKEND={value}"
+            );
             let err = String::from_utf8(o.stderr).unwrap();
             assert_eq!(err.lines().count(), 1, "{err}");
             assert!(err.ends_with('\n'), "{err:?}");

@@ -48,11 +48,21 @@ impl Exact for Kernels {
     }
 
     fn kl_normalized_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(Func::KlNormalized, &[p, q], 1.0, self.kl_normalized(p, q, prec))
+        settle(
+            Func::KlNormalized,
+            &[p, q],
+            1.0,
+            self.kl_normalized(p, q, prec),
+        )
     }
 
     fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(Func::CrossEntropy, &[p, q], 1.0, self.cross_entropy(p, q, prec))
+        settle(
+            Func::CrossEntropy,
+            &[p, q],
+            1.0,
+            self.cross_entropy(p, q, prec),
+        )
     }
 
     fn entropy_exact<T: Element>(&self, p: &[T], prec: Precision) -> Output {
@@ -60,7 +70,12 @@ impl Exact for Kernels {
     }
 
     fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(Func::GeneralizedKl, &[p, q], 1.0, self.generalized_kl(p, q, prec))
+        settle(
+            Func::GeneralizedKl,
+            &[p, q],
+            1.0,
+            self.generalized_kl(p, q, prec),
+        )
     }
 
     fn jeffreys_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
@@ -68,7 +83,12 @@ impl Exact for Kernels {
     }
 
     fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(Func::JsDivergence, &[p, q], 1.0, self.js_divergence(p, q, prec))
+        settle(
+            Func::JsDivergence,
+            &[p, q],
+            1.0,
+            self.js_divergence(p, q, prec),
+        )
     }
 
     fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output {

@@ -20,7 +20,13 @@ const CHILD: &str = "child_prints_the_values_of_its_backend";
 /// `None`), after checking that it exited successfully.
 fn child_values(backend: Option<&str>) -> Vec<String> {
     let mut cmd = Command::new(std::env::current_exe().expect("the test binary"));
-    cmd.args(["--exact", CHILD, "--ignored", "--nocapture", "--test-threads=1"]);
+    cmd.args([
+        "--exact",
+        CHILD,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
     match backend {
         Some(v) => cmd.env("RELENT_BACKEND", v),
         None => cmd.env_remove("RELENT_BACKEND"),
@@ -69,7 +75,10 @@ fn invalid_relent_backend_gives_the_default_backends_values() {
     for value in invalid_values() {
         let got = child_values(Some(&value));
         assert_eq!(got, want, "RELENT_BACKEND={value:?}");
-        println!("RELENT_BACKEND={value:?}: {} values as without it", got.len());
+        println!(
+            "RELENT_BACKEND={value:?}: {} values as without it",
+            got.len()
+        );
     }
 }
 
@@ -132,9 +141,15 @@ fn child_prints_the_values_of_its_backend() {
     print("precise::kl f32", relent::precise::kl(&p32, &q32).unwrap());
     print("kl_logits f64", relent::kl_logits(&a, &b, 0.7).unwrap());
     print("kl_logits f32", relent::kl_logits(&a32, &b32, 1.0).unwrap());
-    print("js_divergence f32", relent::js_divergence(&p32, &q32).unwrap());
+    print(
+        "js_divergence f32",
+        relent::js_divergence(&p32, &q32).unwrap(),
+    );
     print("entropy f64", relent::entropy(&p).unwrap());
-    print("unchecked::jeffreys f64", relent::unchecked::jeffreys(&p, &q));
+    print(
+        "unchecked::jeffreys f64",
+        relent::unchecked::jeffreys(&p, &q),
+    );
     // Batches: three rows of the same vectors, rotated.
     let rows = |v: &[f32]| -> Vec<f32> {
         (0..3)

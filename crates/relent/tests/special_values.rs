@@ -92,7 +92,10 @@ fn js_bounds_and_bits() {
     assert!((bits - 1.0).abs() <= eps + 2f64.powi(-53), "{bits}");
     // f32 inputs: 2^-21 by default, 2^-49 in `precise`; the root halves the relative error.
     let d = relent::js_distance_bits(&[1.0f32, 0.0], &[0.0, 1.0]).unwrap();
-    assert!((d - 1.0).abs() <= bounds::DEFAULT_NARROW / 2.0 + 2f64.powi(-52), "{d}");
+    assert!(
+        (d - 1.0).abs() <= bounds::DEFAULT_NARROW / 2.0 + 2f64.powi(-52),
+        "{d}"
+    );
     let d = relent::precise::js_distance_bits(&[1.0f32, 0.0], &[0.0, 1.0]).unwrap();
     assert!((d - 1.0).abs() <= eps / 2.0 + 2f64.powi(-52), "{d}");
 }
