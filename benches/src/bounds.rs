@@ -4,26 +4,26 @@
 //! and the accuracy report flags any measured maximum above them, so the documented bound and
 //! the measured one cannot drift apart silently.
 //!
-//! relent-simd exports no bounds table yet, so the table lives here and restates the bounds
-//! as the docs state them:
-//! - CONTRACT.md / DESIGN.md (`Precision::Default`: f32/f16/bf16 inputs ≤ 2^-21 relative
-//!   error; `Precision::High` and f64 inputs ≤ 2^-49);
-//! - the `# Accuracy` sections of `relent_simd::{kl, js_divergence, cross_entropy, entropy,
-//!   kl_logits}` and the crate docs of relent-simd (`crates/relent-simd/src/lib.rs`), which
-//!   state ≤ 2^-49 relative for every input type (KL: when `Σg ≲ |KL|`, e.g. normalised
-//!   inputs; kl_logits: relative to `Σ pa·|la − lb| + |lse(a)| + |lse(b)|`).
+//! The numbers are relent-simd's bounds table, [`relent_simd::bounds`]
+//! (`crates/relent-simd/src/bounds.rs`: ε = 2^-21 for `f32`/`f16`/`bf16` inputs at
+//! `Precision::Default`, 2^-49 for `f64` inputs and at `Precision::High`, relative to each
+//! function's scale S, `bounds::scale`); this module only arranges them per benchmarked
+//! function and element type. The scales are those of the `# Accuracy` sections of
+//! `relent_simd::{kl, js_divergence, cross_entropy, entropy, kl_logits}` (KL: the value when
+//! `Σg ≲ |KL|`, e.g. normalised inputs; kl_logits: `Σ pa·|la − lb| + |lse(a)| + |lse(b)|`,
+//! [`kl_logits_scale`]).
 //!
 //! `cargo xtask accuracy-report --check` fails when a relent row's measured maximum exceeds
 //! its bound here ([`crate::accuracy::Row::violates_bound`]).
-//! TODO(lead): move this table next to the kernels (e.g. `relent_simd::BOUNDS`), test the API
-//! docs against it, and import it here.
 
 use crate::impls::Func;
 
-/// The documented relative-error bound of relent's default precision for 16/32-bit inputs.
-pub const DEFAULT_F32: f64 = 1.0 / (1u64 << 21) as f64;
-/// The documented relative-error bound for f64 inputs (always computed at high precision).
-pub const HIGH_F64: f64 = 1.0 / (1u64 << 49) as f64;
+/// The documented relative-error bound of relent's default precision for 16/32-bit inputs
+/// ([`relent_simd::bounds::DEFAULT_NARROW`], 2^-21).
+pub const DEFAULT_F32: f64 = relent_simd::bounds::DEFAULT_NARROW;
+/// The documented relative-error bound for f64 inputs (always computed at high precision)
+/// and for the `…-precise` rows ([`relent_simd::bounds::HIGH`], 2^-49).
+pub const HIGH_F64: f64 = relent_simd::bounds::HIGH;
 
 /// One documented bound: the maximum relative error of `func` on `dtype` inputs.
 #[derive(Clone, Copy, Debug)]
@@ -136,6 +136,21 @@ mod tests {
         }
         assert_eq!(DEFAULT_F32, 2f64.powi(-21));
         assert_eq!(HIGH_F64, 2f64.powi(-49));
+        // The table agrees with relent-simd's ε per element type and precision.
+        use relent_simd::{Precision, bounds::epsilon_named};
+        for b in DOCUMENTED {
+            assert_eq!(
+                b.relative,
+                epsilon_named(b.dtype, Precision::Default),
+                "{b:?}"
+            );
+            let high = for_impl(b.func, b.dtype, crate::impls::PRECISE_SUFFIX).unwrap();
+            assert_eq!(
+                high.relative,
+                epsilon_named(b.dtype, Precision::High),
+                "{b:?}"
+            );
+        }
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! relative to this function: a batch result is bit-identical to `pair` on the same pair.
 //!
 //! `pair` is the relent-simd kernel of the divergence on the run-time backend
-//! ([`relent_simd::backend`]), at [`Precision::Default`]. relent-simd folds FIXED chunks of
-//! [`CHUNK`] elements (boundaries depend only on the index) left to right with
+//! ([`relent_simd::backend`], resolved once for every crate: an invalid `RELENT_BACKEND` falls
+//! back to the fastest backend and never panics), at [`Precision::Default`]. relent-simd folds
+//! FIXED chunks of [`CHUNK`] elements (boundaries depend only on the index) left to right with
 //! [`Partial::combine`], so a long pair computed chunk-parallel with [`partial`] and folded in
 //! index order gives the same bits as the single call — and as `relent::kl` and friends on the
 //! same vectors.
@@ -129,20 +130,16 @@ pub(crate) fn pair<T: Element>(div: Divergence, p: &[T], q: &[T], prec: Precisio
 }
 
 /// Where relent-simd's kernel leaves the `f64` range on valid input, the value the checked
-/// `relent` functions give (so batch values stay bit-identical to them): a kernel value that
-/// is not finite (NaN or ±∞) is kept as +∞ only when an element shows that the exact value is
-/// +∞ (p > 0 where q = 0 for KL, cross-entropy and generalised KL; exactly one of p, q zero
-/// for Jeffreys; lq = −∞ (masked b) where lp > −∞ (a unmasked) for KL from log-probabilities
-/// or logits; never for Jensen–Shannon), and is otherwise the exact reference's value. The
-/// kernel's intermediates can overflow where the exact value is finite (KL = Σg + Σ(p − q)
-/// with Σg beyond `f64::MAX`; the streaming sum of `kl_logits` for huge logits or tiny
-/// temperatures; e^lp for lp above ~709) or make ∞ − ∞ = NaN; the reference carries its own
-/// exponent and rounds a value beyond `f64::MAX` to ±∞. Applied to the raw kernel output
-/// (before [`post`]); a no-op on every finite result.
+/// `relent` functions give (so batch values stay bit-identical to them): the shared
+/// non-finite-result policy, [`relent_simd::settle`] (a non-finite kernel value is kept as +∞
+/// only on an element that makes the exact value +∞, otherwise replaced by the exact
+/// reference's), for the relent-simd function of `div` (`JsDistance`: of `JsDivergence`).
+/// Applied to the raw kernel output (before [`post`]); a no-op on every finite result.
 ///
 /// Also flags (`invalid`) a `KlLogits` pair with a row of logits all masked, whose softmax
-/// does not exist (the callers then report [`Error::ZeroTotal`](crate::Error::ZeroTotal)).
-/// The scan stops at the first unmasked logit: in practice the first.
+/// does not exist (the callers then report [`Error::ZeroTotal`](crate::Error::ZeroTotal)):
+/// a validation, checked before the policy. The scan stops at the first unmasked logit: in
+/// practice the first.
 pub(crate) fn exact<T: Element>(div: Divergence, p: &[T], q: &[T], out: Output) -> Output {
     if out.invalid {
         return out;
@@ -155,37 +152,7 @@ pub(crate) fn exact<T: Element>(div: Divergence, p: &[T], q: &[T], out: Output) 
             invalid: true,
         };
     }
-    if out.value.is_finite() {
-        return out;
-    }
-    let any = |f: fn(f64, f64) -> bool| p.iter().zip(q).any(|(x, y)| f(x.to_f64(), y.to_f64()));
-    let infinite = match div {
-        Divergence::Kl | Divergence::CrossEntropy | Divergence::GeneralizedKl => {
-            any(|x, y| x > 0.0 && y == 0.0)
-        }
-        Divergence::Jeffreys => any(|x, y| (x == 0.0) != (y == 0.0)),
-        Divergence::JsDivergence | Divergence::JsDistance => false,
-        Divergence::KlLog | Divergence::KlLogits { .. } => {
-            any(|x, y| x > f64::NEG_INFINITY && y == f64::NEG_INFINITY)
-        }
-    };
-    let value = if infinite {
-        f64::INFINITY
-    } else {
-        match div {
-            Divergence::Kl => relent_scalar::kl(p, q),
-            Divergence::CrossEntropy => relent_scalar::cross_entropy(p, q),
-            Divergence::GeneralizedKl => relent_scalar::generalized_kl(p, q),
-            Divergence::Jeffreys => relent_scalar::jeffreys(p, q),
-            Divergence::JsDivergence | Divergence::JsDistance => relent_scalar::js_divergence(p, q),
-            Divergence::KlLog => relent_scalar::kl_log(p, q),
-            Divergence::KlLogits { temperature } => relent_scalar::kl_logits(p, q, temperature),
-        }
-    };
-    Output {
-        value,
-        invalid: false,
-    }
+    relent_simd::settle(func(div), &[p, q], param(div), out)
 }
 
 /// Whether `v` has no mass for `div`: a `KlLogits` row of logits that are all −∞ (always
@@ -205,26 +172,17 @@ pub(crate) fn find_invalid<T: Element>(
     })
 }
 
-/// The documented relative error bound of the kernel for element type `T` at
-/// [`Precision::Default`]: 2^-49 for `f64`, 2^-21 for `f32`/`f16`/`bf16` (relent-simd's
-/// contract; its current kernels reach 2^-49 for every type, but only 2^-21 is promised).
-pub(crate) fn rel_bound<T: Element>() -> f64 {
-    if T::NAME == "f64" {
-        2f64.powi(-49)
-    } else {
-        2f64.powi(-21)
-    }
-}
-
 /// An upper bound on |pair(p, q) − exact| for `Kl`, `CrossEntropy` and `GeneralizedKl` with
 /// elements of type `T`, given `magnitude` ≥ Σ p·|ln p| + Σ p·|ln q| + Σp + Σq (the GEMM
 /// tile's kernel magnitude) and `value` ≥ |result|. Used as the re-scoring margin of top-k.
 ///
 /// relent-simd documents KL's error as ≤ ε·(Σg + |KL|) + 2^-90·Σ(p + q) with
-/// g = p·ln(p/q) − p + q ≥ 0, ε = [`rel_bound`]; g ≤ p·|ln p − ln q| + p + q, so
+/// g = p·ln(p/q) − p + q ≥ 0, ε the documented bound of `T` at [`Precision::Default`]
+/// ([`relent_simd::bounds::epsilon`]: 2^-49 for `f64`, 2^-21 for `f32`/`f16`/`bf16`, whose
+/// default-precision kernels run in `f32` lanes); g ≤ p·|ln p − ln q| + p + q, so
 /// Σg ≤ `magnitude`. Cross-entropy (terms p·|ln q| when q ≤ 1) and generalised KL (Σg itself)
 /// are ≤ ε relative to the same magnitude. The factor 1.01 absorbs the 2^-90 term and the
 /// rounding of the bound's own inputs.
 pub(crate) fn error_bound<T: Element>(magnitude: f64, value: f64) -> f64 {
-    1.01 * rel_bound::<T>() * (magnitude + value)
+    1.01 * relent_simd::bounds::epsilon::<T>(Precision::Default) * (magnitude + value)
 }

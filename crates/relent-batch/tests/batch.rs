@@ -10,6 +10,7 @@ use relent_batch::{
     long_pair, one_vs_many, one_vs_many_into, pair, row_paired, row_paired_into, top_k, top_k_rows,
 };
 use relent_scalar::Element;
+use relent_simd::bounds;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -388,7 +389,7 @@ fn kernel_matches_reference() {
     for &d in &[1usize, 5, 64, 1000, 4096, 8192 + 3] {
         let p: Vec<f64> = prob(&mut rng, d, 0.1);
         let q: Vec<f64> = prob(&mut rng, d, 0.05);
-        let eps = 2f64.powi(-49);
+        let eps = bounds::HIGH;
         let x = pair(Divergence::Kl, &p, &q).unwrap();
         assert_eq!(x.to_bits(), relent_simd::kl(&p, &q, Def).value.to_bits());
         let y = relent_scalar::kl(&p, &q);
@@ -397,7 +398,7 @@ fn kernel_matches_reference() {
         if y.is_infinite() {
             assert_eq!(x, y, "d={d}");
         } else {
-            let tol = eps * (g + y.abs()) + 2f64.powi(-90) * mass + 2.0 * u * y.abs();
+            let tol = eps * (g + y.abs()) + bounds::UNDERFLOW * mass + 2.0 * u * y.abs();
             assert!((x - y).abs() <= tol, "d={d}: KL {x} vs {y} (tol {tol})");
         }
         let (x, y) = (
@@ -438,7 +439,7 @@ fn kernel_matches_reference() {
     let y = relent_scalar::kl(&p, &q);
     let g = relent_scalar::generalized_kl(&p, &q);
     let mass: f64 = p.iter().chain(&q).map(|&v| f64::from(v)).sum();
-    let tol = 2f64.powi(-21) * (g + y.abs()) + 2f64.powi(-90) * mass + 2.0 * u * y.abs();
+    let tol = bounds::DEFAULT_NARROW * (g + y.abs()) + bounds::UNDERFLOW * mass + 2.0 * u * y.abs();
     assert!((x - y).abs() <= tol, "{x} vs {y} (tol {tol})");
 }
 

@@ -15,3 +15,25 @@ pub mod cmd;
 pub mod compute;
 pub mod io;
 pub mod output;
+
+/// The warning the `relent` command prints once, at start, on stderr when `RELENT_BACKEND`
+/// cannot be honoured ([`relent::try_backend`] is `Err`): one line naming the variable, why it
+/// is ignored and the backend used instead. `None` when the variable is unset or valid.
+///
+/// An invalid variable is a warning, not an error: relent computes with the fastest available
+/// backend (within the same documented bounds), so the command goes on and exits as usual.
+///
+/// ```
+/// match relent_cli::backend_warning() {
+///     None => assert!(relent::try_backend().is_ok()),
+///     Some(w) => {
+///         assert!(w.starts_with("relent: warning: RELENT_BACKEND"));
+///         assert!(w.ends_with(&format!("; using {}", relent::backend())));
+///     }
+/// }
+/// ```
+pub fn backend_warning() -> Option<String> {
+    relent::try_backend()
+        .err()
+        .map(|e| format!("relent: warning: {e}; using {}", relent::backend()))
+}

@@ -2,7 +2,7 @@
 //! .safetensors, .csv).
 //!
 //! Each subcommand lives in its own file under `src/cmd/`; this file only parses the
-//! command line and dispatches.
+//! command line, warns about an invalid `RELENT_BACKEND` and dispatches.
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
@@ -36,6 +36,10 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    // An invalid RELENT_BACKEND is a warning, not an error (see the README): once, at start.
+    if let Some(warning) = relent_cli::backend_warning() {
+        eprintln!("{warning}");
+    }
     let result = match cli.command {
         Command::Rows(a) => cmd::rows::run(a),
         Command::OneVsMany(a) => cmd::one_vs_many::run(a),

@@ -4,7 +4,7 @@
 //! exact reference) and against the relent functions called directly.
 //!
 //! Tolerances: against relent-scalar, the kernels' documented bound for the default precision,
-//! 2^-21 relative (CONTRACT.md, `Precision::Default`; exactly for 0 and ±inf). Against relent,
+//! 2^-21 relative (`relent_simd::bounds::DEFAULT_NARROW`; exactly for 0 and ±inf). Against relent,
 //! bit for bit where the CLI calls one relent function on the rows as read, and the bound
 //! derived in compute.rs (`# Accuracy`) where it transforms the rows first.
 //!
@@ -19,7 +19,7 @@ use relent_scalar as rs;
 
 const BIN: &str = env!("CARGO_BIN_EXE_relent");
 /// Relative error bound of the default-precision kernels (see the module docs).
-const TOL: f64 = 1.0 / (1u64 << 21) as f64;
+const TOL: f64 = relent_simd::bounds::DEFAULT_NARROW;
 
 fn relent(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run relent")
@@ -1476,7 +1476,7 @@ fn transformed_combinations_within_the_documented_bound() {
                         } else {
                             delta
                         };
-                        let tol = 1.01 * (moved + 2.0 * 2f64.powi(-49) * want.abs());
+                        let tol = 1.01 * (moved + 2.0 * relent_simd::bounds::HIGH * want.abs());
                         let err = (got[i] - want).abs();
                         assert!(
                             err <= tol,
@@ -1989,4 +1989,80 @@ fn invalid_values_in_mapped_files_name_file_row_and_column() {
         err.contains("m.safetensors:b") && err.contains("row 29, column 6") && err.contains("NaN"),
         "{err}"
     );
+}
+
+/// `relent <args>` with `RELENT_BACKEND` set to `backend`, or removed (`None`).
+fn relent_backend(args: &[&str], backend: Option<&str>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    match backend {
+        Some(v) => cmd.env("RELENT_BACKEND", v),
+        None => cmd.env_remove("RELENT_BACKEND"),
+    };
+    cmd.output().expect("run relent")
+}
+
+/// An invalid `RELENT_BACKEND` (a name that is no backend; a backend this CPU lacks, if any)
+/// is a warning, not an error: exit status 0, the values of a run without the variable (the
+/// fastest backend's) on stdout, and one line on stderr naming the variable and the backend
+/// used instead. (It once ended with a panic in relent-batch, exit status 101.)
+#[test]
+fn invalid_relent_backend_warns_once_and_computes_on_the_fastest_backend() {
+    let d = tmp();
+    let mut g = Rng(15);
+    let (p, q) = (g.probs(6, 37), g.probs(6, 37));
+    let (a, b) = (d.path().join("a.csv"), d.path().join("b.csv"));
+    write_csv(&a, &p, false, ",");
+    write_csv(&b, &q, false, ",");
+    let fastest = relent::available_backends()[0];
+    let mut invalid = vec!["bogus"];
+    match relent::Backend::ALL.into_iter().find(|b| !b.is_available()) {
+        Some(b) => invalid.push(b.name()),
+        None => println!(
+            "SKIPPED: RELENT_BACKEND=<a backend this CPU lacks>: this CPU runs every backend"
+        ),
+    }
+    for (x, y) in [(&a, &a), (&a, &b)] {
+        let args = ["rows", s(x), s(y)];
+        let plain = relent_backend(&args, None);
+        let want = ok(&plain);
+        assert!(
+            plain.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&plain.stderr)
+        );
+        if x == y {
+            assert!(csv_column(&want).iter().all(|&v| v == 0.0), "{want}");
+        } else {
+            assert_close(&csv_column(&want), &per_row(&p, &q, rs::kl));
+        }
+        for value in &invalid {
+            let o = relent_backend(&args, Some(value));
+            assert_eq!(o.status.code(), Some(0), "RELENT_BACKEND={value}");
+            assert_eq!(
+                String::from_utf8(o.stdout).unwrap(),
+                want,
+                "RELENT_BACKEND={value}"
+            );
+            let err = String::from_utf8(o.stderr).unwrap();
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(err.ends_with('\n'), "{err:?}");
+            let line = err.trim_end();
+            assert!(
+                line.starts_with("relent: warning: RELENT_BACKEND")
+                    && line.contains(value)
+                    && line.ends_with(&format!("; using {fastest}")),
+                "{line}"
+            );
+            if *value == "bogus" {
+                assert_eq!(
+                    line,
+                    format!(
+                        "relent: warning: RELENT_BACKEND=\"bogus\" names no backend \
+                         (expected avx512, avx2, portable or scalar); using {fastest}"
+                    )
+                );
+            }
+        }
+    }
 }

@@ -30,7 +30,8 @@ fn compute<T: Element>(
     // NaN or ±∞ on valid input: intermediates beyond the f64 range (log-variances in the
     // thousands whose exponentials overflow, sums past f64::MAX before the final halving),
     // where the kernel cannot tell +∞ from a large finite value. The exact reference carries
-    // its own exponent.
+    // its own exponent. (Not `relent_simd::settle`, whose Gaussian arm keeps the kernel's
+    // value: here every non-finite value goes to the reference.)
     let value = if logvar {
         relent_scalar::gaussian::kl_diag_logvar(a, b, c, d)
     } else {

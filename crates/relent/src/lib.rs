@@ -131,8 +131,9 @@
 //! x86-64, NEON on aarch64), and a one-lane `scalar` path. [`backend`] names the one in use.
 //! The environment variable `RELENT_BACKEND=avx512|avx2|portable|scalar` forces one (read
 //! once, on the first call); [`try_backend`] reports an unknown or unsupported name as a
-//! [`BackendError`]. The computing functions never panic over it: with an invalid
-//! `RELENT_BACKEND` they use the fastest available backend, and [`backend`] names that one.
+//! [`BackendError`]. The computing functions — single calls and [`batch`] alike — never
+//! panic over it: with an invalid `RELENT_BACKEND` they use the fastest available backend,
+//! and [`backend`] names that one (relent-simd resolves the choice once for every crate).
 //!
 //! ```
 //! let b = relent::backend();

@@ -17,6 +17,7 @@ mod common;
 
 use common::{Dom, Func, expected, funcs, kind, refs, same, valid_args};
 use relent::{Element, Error, InvalidKind};
+use relent_simd::bounds;
 
 /// 2^k exactly, for a normal `k` (`powi` is not guaranteed exact, and Miri perturbs it).
 fn pow2(k: i32) -> f64 {
@@ -234,7 +235,7 @@ fn all_zero<T: Element>() {
         let tol = if T::NAME == "f64" {
             8.0 * f64::EPSILON
         } else {
-            2f64.powi(-21)
+            bounds::DEFAULT_NARROW
         };
         assert!((gkl_q - sum_q).abs() <= tol * sum_q, "{gkl_q} vs {sum_q}");
         assert_eq!(relent::jeffreys(&z, &q), Ok(f64::INFINITY));
@@ -328,11 +329,7 @@ fn subnormal_only<T: Element>(min_sub: f64, scale: f64) {
         let a = relent::kl_normalized(&p, &q).unwrap();
         let b = relent::kl_normalized(&ps, &qs).unwrap();
         let exact = relent_scalar::kl_normalized(&p, &q);
-        let tol = if T::NAME == "f64" {
-            2f64.powi(-49)
-        } else {
-            2f64.powi(-21)
-        };
+        let tol = bounds::epsilon::<T>(relent::Precision::Default);
         for v in [a, b] {
             assert!((v - exact).abs() <= tol * exact, "n = {n}: {v} vs {exact}");
         }
@@ -549,7 +546,7 @@ fn huge_length_f16_closed_form() {
     let q = vec![f16::from_f64(b); n];
     assert_eq!(p[n - 1].to_f64(), a);
     assert_eq!(q[n - 1].to_f64(), b);
-    let eps = pow2(-21);
+    let eps = bounds::DEFAULT_NARROW;
     let nf = n as f64;
     let ln2 = std::f64::consts::LN_2;
 

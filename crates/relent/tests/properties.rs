@@ -13,6 +13,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use relent::{Element, Error};
+use relent_simd::bounds;
 use std::f64::consts::LN_2;
 
 mod common;
@@ -380,7 +381,7 @@ proptest! {
         let kl = relent::kl(&p, &q).unwrap();
         prop_assert!(kl >= 0.0, "kl = {}", kl);
         // The bound on the divergence, plus one rounding for the bits' division or the root.
-        let high = 2f64.powi(-49) + f64::EPSILON;
+        let high = bounds::HIGH + f64::EPSILON;
         let js = relent::js_divergence(&p, &q).unwrap();
         prop_assert!((0.0..=LN_2 * (1.0 + high)).contains(&js), "js = {}", js);
         let jsd = relent::js_distance(&p, &q).unwrap();
@@ -392,7 +393,7 @@ proptest! {
         let q32: Vec<f32> = q.iter().map(|&x| x as f32).collect();
         prop_assert!(relent::kl(&p32, &q32).unwrap() >= 0.0);
         prop_assert!(relent::precise::kl(&p32, &q32).unwrap() >= 0.0);
-        let default = 2f64.powi(-21);
+        let default = bounds::DEFAULT_NARROW;
         prop_assert!(relent::js_divergence(&p32, &q32).unwrap() <= LN_2 * (1.0 + default));
         prop_assert!(relent::precise::js_divergence(&p32, &q32).unwrap() <= LN_2 * (1.0 + high));
     }

@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 use std::f64::consts::LN_2;
 
 use relent::{Element, Error};
+use relent_simd::bounds;
 use relent_testgen::Case;
 
 /// 2^-1074, the smallest subnormal.
@@ -40,12 +41,12 @@ enum Prec {
     High,
 }
 
+/// The documented ε of `T` at `prec` (relent-simd's bounds table).
 fn eps<T: Element>(prec: Prec) -> f64 {
-    if T::NAME == "f64" || prec == Prec::High {
-        2f64.powi(-49)
-    } else {
-        2f64.powi(-21)
-    }
+    bounds::epsilon::<T>(match prec {
+        Prec::Default => relent::Precision::Default,
+        Prec::High => relent::Precision::High,
+    })
 }
 
 /// How a result relates to its base divergence.
@@ -281,7 +282,7 @@ fn scale_of<T: Element>(base: &str, p: &[T], q: &[T], want_base: f64) -> (f64, f
             let g = relent_scalar::generalized_kl(p, q);
             (
                 g + want_base.abs(),
-                2f64.powi(-90) * (sum(&pf) + sum(&qf)) + underflow,
+                bounds::UNDERFLOW * (sum(&pf) + sum(&qf)) + underflow,
             )
         }
         "kl_normalized" => {
@@ -289,7 +290,7 @@ fn scale_of<T: Element>(base: &str, p: &[T], q: &[T], want_base: f64) -> (f64, f
             let g = relent_scalar::generalized_kl(p, q);
             (
                 g / sp + want_base.abs() + (sq / sp).ln().abs(),
-                (2f64.powi(-90) * (sp + sq) + underflow) / sp,
+                (bounds::UNDERFLOW * (sp + sq) + underflow) / sp,
             )
         }
         "cross_entropy" => (abs_terms(&pf, &qf), underflow),

@@ -1,6 +1,8 @@
 //! Inputs that once broke a contract (found by the hostile-input tests and the fuzzers in
 //! `fuzz/`), kept so they stay fixed. Each test says what went wrong.
 
+use relent_simd::bounds;
+
 /// A finite sum near `f64::MAX` converted to bits (÷ ln 2) overflowed inside the reference's
 /// double-double division and came back as `Ok(NaN)`; the value in bits is −∞ (overflow),
 /// the value in nats is finite.
@@ -350,14 +352,14 @@ fn kl_log_with_subnormal_probabilities_within_bound() {
     let allowance = 8.0 * 8.0 * f64::from_bits(1);
     let got = relent::kl_log(&lp, &lq).unwrap();
     assert!(
-        (got - want).abs() <= 2f64.powi(-49) * s + allowance,
+        (got - want).abs() <= bounds::HIGH * s + allowance,
         "{got:e} vs {want:e}"
     );
     // In bits (the fuzzer's input), and from f32 inputs (−745 is exact in f32).
     let got = relent::kl_log_bits(&lp, &lq).unwrap();
     let want_bits = want / std::f64::consts::LN_2;
     assert!(
-        (got - want_bits).abs() <= 2f64.powi(-49) * s + allowance,
+        (got - want_bits).abs() <= bounds::HIGH * s + allowance,
         "{got:e} vs {want_bits:e}"
     );
     let (lp32, lq32): (Vec<f32>, Vec<f32>) = (
@@ -366,7 +368,7 @@ fn kl_log_with_subnormal_probabilities_within_bound() {
     );
     let got = relent::kl_log(&lp32, &lq32).unwrap();
     assert!(
-        (got - want).abs() <= 2f64.powi(-21) * s + allowance,
+        (got - want).abs() <= bounds::DEFAULT_NARROW * s + allowance,
         "{got:e} vs {want:e}"
     );
     // e^-1000 is below the subnormal range, the term e^-1000·(−1000 − MIN) ≈ MAX·e^-1000 ≈
@@ -374,7 +376,7 @@ fn kl_log_with_subnormal_probabilities_within_bound() {
     let got = relent::kl_log(&[-1000.0f64], &[f64::MIN]).unwrap();
     let want = f64::MAX * (-500.0f64).exp() * (-500.0f64).exp();
     assert!(
-        (got - want).abs() <= (2f64.powi(-49) + 2f64.powi(-51)) * want,
+        (got - want).abs() <= (bounds::HIGH + bounds::HIGH / 4.0) * want,
         "{got:e} vs {want:e}"
     );
     // Masked and very negative log-probabilities are still exactly 0 terms.
@@ -411,7 +413,7 @@ fn kl_whose_generalized_part_overflows_is_finite() {
     let (p, q) = ([1e303f64, 1e303], [m, 1e-5]);
     // 1e303·ln(1e303/MAX) + 1e303·ln(1e308): no cancellation, a few ulp in plain f64.
     let want = 1e303 * ((1e303 / m).ln() + 1e308f64.ln());
-    let eps = 2f64.powi(-49);
+    let eps = bounds::HIGH;
     let v = relent::kl(&p, &q).unwrap();
     assert!(close(v, want, eps), "{v:e} vs {want:e}");
     let b = relent::kl_bits(&p, &q).unwrap();
@@ -449,7 +451,7 @@ fn kl_whose_generalized_part_overflows_is_finite() {
 /// a logit that *is* −∞ (masked) in b where a is not makes +∞ without the exact reference.
 #[test]
 fn kl_logits_whose_streaming_sum_overflows_is_finite() {
-    let eps = 2f64.powi(-49);
+    let eps = bounds::HIGH;
     let ln2 = std::f64::consts::LN_2;
     // softmax(a/t) = [⅓, ⅓, ⅓]; b/t = [0, −1e308, −1e308]:
     // KL = ⅓·ln ⅓ + 2·⅓·(ln ⅓ + 1e308) = ln ⅓ + ⅔·1e308 (ln ⅓ is below its ulp).
@@ -506,7 +508,7 @@ fn kl_logits_whose_streaming_sum_overflows_is_finite() {
 /// exact reference's double-double JS when JS (or JS / ln 2) overflows.
 #[test]
 fn js_distance_of_a_divergence_beyond_f64_max_is_finite() {
-    let eps = 2f64.powi(-49);
+    let eps = bounds::HIGH;
     let (m, ln2) = (f64::MAX, std::f64::consts::LN_2);
     // q = 0: JS = ½·Σp·ln 2 exactly.
     let (p, q) = ([m; 4], [0.0f64; 4]);
@@ -583,7 +585,7 @@ fn kl_logits_huge_against_small_at_tiny_temperature() {
     assert!(want > 1e308, "reference {want:e}");
     let got = relent::kl_logits(&a, &b, t).unwrap();
     assert!(
-        (got - want).abs() <= 2f64.powi(-21) * want,
+        (got - want).abs() <= bounds::DEFAULT_NARROW * want,
         "{got:e} vs {want:e}"
     );
     assert_eq!(relent::kl_logits_bits(&a, &b, t).unwrap(), f64::INFINITY);
@@ -600,7 +602,7 @@ fn gaussian_kl_with_intermediate_underflow() {
     assert!(want > 1e-263, "reference {want:e}");
     let got = relent::gaussian::kl_diag(&mp, &vp, &mq, &vq).unwrap();
     assert!(
-        (got - want).abs() <= 2f64.powi(-49) * want,
+        (got - want).abs() <= bounds::HIGH * want,
         "{got:e} vs {want:e}"
     );
 
@@ -611,7 +613,7 @@ fn gaussian_kl_with_intermediate_underflow() {
     let want = relent_scalar::gaussian::kl_diag(&mp, &vp, &mq, &vq);
     let got = relent::gaussian::kl_diag(&mp, &vp, &mq, &vq).unwrap();
     assert!(
-        (got - want).abs() <= 2f64.powi(-49) * want,
+        (got - want).abs() <= bounds::HIGH * want,
         "{got:e} vs {want:e}"
     );
 }
@@ -644,7 +646,7 @@ fn logits_scale(a: &[f64], b: &[f64], t: f64) -> f64 {
 fn assert_logits_within_bound(a: &[f64], b: &[f64], t: f64) {
     let s = logits_scale(a, b, t);
     let want = relent_scalar::kl_logits(a, b, t);
-    let bound = 2f64.powi(-49) * s;
+    let bound = bounds::HIGH * s;
     let check = |what: &str, got: f64| {
         assert!(
             (got - want).abs() <= bound,
@@ -754,7 +756,7 @@ fn kl_logits_of_rounded_shifted_logits_within_bound() {
     let (xf, yf) = (x.map(f64::from), y.map(f64::from));
     let want = relent_scalar::kl_logits(&x, &y, 0.001);
     let got = relent::precise::kl_logits(&x, &y, 0.001).unwrap();
-    let bound = 2f64.powi(-49) * logits_scale(&xf, &yf, 0.001);
+    let bound = bounds::HIGH * logits_scale(&xf, &yf, 0.001);
     assert!((got - want).abs() <= bound, "{got:e} vs {want:e}");
 }
 
@@ -782,16 +784,16 @@ fn kl_normalized_of_totals_five_percent_apart_within_bound() {
             .kl_normalized(&p, &q, relent_simd::Precision::Default)
             .value;
         assert!(
-            (got - want).abs() <= 2f64.powi(-49) * scale,
+            (got - want).abs() <= bounds::HIGH * scale,
             "{b}: {got:e} vs {want:e} (error 2^{:.1} of S)",
             ((got - want).abs() / scale).log2()
         );
     }
     let got = relent::kl_normalized(&p, &q).unwrap();
-    assert!((got - want).abs() <= 2f64.powi(-49) * scale);
+    assert!((got - want).abs() <= bounds::HIGH * scale);
     let got = relent::kl_normalized_bits(&p, &q).unwrap();
     let want_bits = relent_scalar::kl_normalized_bits(&p, &q);
-    assert!((got - want_bits).abs() <= 2f64.powi(-49) * scale / std::f64::consts::LN_2);
+    assert!((got - want_bits).abs() <= bounds::HIGH * scale / std::f64::consts::LN_2);
 }
 
 /// Fuzzer (session 4): Jeffreys of `f32` `−0.0` against `1.0` came out finite (20.9 instead of

@@ -2,6 +2,8 @@
 
 use std::f64::consts::LN_2;
 
+use relent_simd::bounds;
+
 const INF: f64 = f64::INFINITY;
 
 #[test]
@@ -82,7 +84,7 @@ fn identical_inputs_give_exactly_zero() {
 fn js_bounds_and_bits() {
     // The documented bound: ε = 2^-49 relative (JS's scale is its value) for f64 inputs, plus
     // one rounding (2^-53) for the bits' division.
-    let eps = 2f64.powi(-49);
+    let eps = bounds::HIGH;
     let js = relent::js_divergence(&[0.5f64, 0.5, 0.0], &[0.0, 0.0, 1.0]).unwrap();
     // Disjoint supports: ln 2.
     assert!((js - LN_2).abs() <= eps * LN_2, "{js}");
@@ -90,7 +92,10 @@ fn js_bounds_and_bits() {
     assert!((bits - 1.0).abs() <= eps + 2f64.powi(-53), "{bits}");
     // f32 inputs: 2^-21 by default, 2^-49 in `precise`; the root halves the relative error.
     let d = relent::js_distance_bits(&[1.0f32, 0.0], &[0.0, 1.0]).unwrap();
-    assert!((d - 1.0).abs() <= 2f64.powi(-22) + 2f64.powi(-52), "{d}");
+    assert!(
+        (d - 1.0).abs() <= bounds::DEFAULT_NARROW / 2.0 + 2f64.powi(-52),
+        "{d}"
+    );
     let d = relent::precise::js_distance_bits(&[1.0f32, 0.0], &[0.0, 1.0]).unwrap();
     assert!((d - 1.0).abs() <= eps / 2.0 + 2f64.powi(-52), "{d}");
 }

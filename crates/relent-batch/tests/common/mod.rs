@@ -1,4 +1,11 @@
-//! Seeded test data (a local generator until relent-testgen lands).
+//! Seeded matrix data for the batch tests: n × d matrices of probability rows with a chosen
+//! fraction of exact zeros, of logits with masked (−∞) entries and of log-probabilities.
+//!
+//! This stays a local generator although relent-testgen (the shared generator) has landed:
+//! relent-testgen gives named single pairs (one p and one q per case, adversarial lengths and
+//! values), which the single-pair tests of relent-simd and relent sweep; the batch tests need
+//! whole matrices with a controlled zero fraction, sized for thread splits and GEMM tiles, and
+//! their sizes and seeds were chosen on this data.
 #![allow(dead_code)]
 
 use relent_scalar::Element;
