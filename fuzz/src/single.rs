@@ -624,7 +624,7 @@ pub fn run<E: Elem>(input: &Input<E>) {
             let s = abs_terms(Terms::Kl, &a, t) * k / sp
                 + nats
                 + (sq / sp).ln().abs()
-                + 2f64.powi(-90) * (sp + sq) / sp / E::BOUND;
+                + bounds::UNDERFLOW * (sp + sq) / sp / E::BOUND;
             if f.bits {
                 s / std::f64::consts::LN_2
             } else {
@@ -638,7 +638,7 @@ pub fn run<E: Elem>(input: &Input<E>) {
                 // 2^-90·Σ(p + q), expressed relative to the bound.
                 let n: f64 = a[0].iter().chain(a[1]).map(|x| x.to_f64()).sum();
                 s += r.abs() * if f.bits { std::f64::consts::LN_2 } else { 1.0 }
-                    + 2f64.powi(-90) * n / E::BOUND;
+                    + bounds::UNDERFLOW * n / E::BOUND;
             }
             if f.bits {
                 s / std::f64::consts::LN_2

@@ -139,7 +139,7 @@ impl<'a> Options<'a> {
     /// let q = MatRef::new(&[0.25f32, 0.75], 1, 2)?;
     /// let high = row_paired(Divergence::Kl, p, q, &Options::serial().with_precision(Precision::High))?;
     /// let exact = 0.5 * (0.5f64 / 0.25).ln() + 0.5 * (0.5f64 / 0.75).ln();
-    /// assert!((high[0] - exact).abs() <= 2f64.powi(-49) * exact);
+    /// assert!((high[0] - exact).abs() <= relent_simd::bounds::HIGH * exact); // 2^-49
     /// # Ok::<(), relent_batch::Error>(())
     /// ```
     pub fn with_precision(mut self, precision: Precision) -> Self {

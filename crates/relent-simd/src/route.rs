@@ -468,6 +468,36 @@ impl Kernels {
         }
     }
 
+    /// `func` over whole inputs (argument order; `param` the temperature of
+    /// [`Func::KlLogits`], ignored otherwise) at `precision`, with a non-finite value on valid
+    /// input settled by the one non-finite policy ([`crate::settle`]): what relent's checked
+    /// functions return before their own validation and clamping.
+    ///
+    /// # Panics
+    /// If fewer inputs than the function takes are given or their lengths differ.
+    ///
+    /// ```
+    /// use relent_simd::{for_backend, Backend, Func, Precision};
+    /// let k = for_backend(Backend::Scalar).unwrap();
+    /// let (p, q) = ([1e303f64, 1e303], [f64::MAX, 1e-5]); // Σg overflows, KL is finite
+    /// let out = k.exact(Func::Kl, &[&p[..], &q[..]], 1.0, Precision::Default);
+    /// assert_eq!(out.value, relent_scalar::kl(&p, &q));
+    /// ```
+    pub fn exact<T: Element>(
+        &self,
+        func: Func,
+        inputs: &[&[T]],
+        param: f64,
+        precision: Precision,
+    ) -> Output {
+        crate::settle(
+            func,
+            inputs,
+            param,
+            self.whole(func, inputs, param, precision),
+        )
+    }
+
     /// The [`Partial`] of `func` over one run of inputs (normally one [`crate::CHUNK`]-sized
     /// chunk; any length works and is processed as a single chunk). `inputs` holds the
     /// function's slices in argument order (1, 2 or 4 of equal length); `param` is the

@@ -14,9 +14,8 @@
 //! |---|---|
 //! | KL, normalised KL, cross-entropy, generalised KL | some p > 0 where q = 0 |
 //! | Jeffreys | exactly one of p, q is 0 |
-//! | entropy, Jensen–Shannon | never (the reference decides) |
+//! | entropy, Jensen–Shannon, Gaussian KL (both forms) | never (the reference decides: for the Gaussians, log-variances in the thousands overflow the kernel's exponentials, and sums can pass `f64::MAX` before the final halving) |
 //! | KL from log-probabilities, from logits | some lq = −∞ where lp > −∞ |
-//! | Gaussian KL (both forms) | the kernel's value is kept (non-negative terms: an overflow is a value beyond `f64::MAX`) |
 
 use relent_scalar::Element;
 
@@ -68,7 +67,12 @@ pub fn settle<T: Element>(func: Func, inputs: &[&[T]], param: f64, out: Output) 
         Func::JsDivergence => relent_scalar::js_divergence(inputs[0], inputs[1]),
         Func::KlLog => relent_scalar::kl_log(inputs[0], inputs[1]),
         Func::KlLogits => relent_scalar::kl_logits(inputs[0], inputs[1], param),
-        Func::GaussianKlDiag | Func::GaussianKlDiagLogvar => return out,
+        Func::GaussianKlDiag => {
+            relent_scalar::gaussian::kl_diag(inputs[0], inputs[1], inputs[2], inputs[3])
+        }
+        Func::GaussianKlDiagLogvar => {
+            relent_scalar::gaussian::kl_diag_logvar(inputs[0], inputs[1], inputs[2], inputs[3])
+        }
     };
     Output {
         value,

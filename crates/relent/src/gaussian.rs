@@ -24,23 +24,14 @@ fn compute<T: Element>(
     } else {
         k.gaussian_kl_diag(a, b, c, d, precision)
     };
-    if out.invalid || out.value.is_finite() {
-        return out;
-    }
-    // NaN or ±∞ on valid input: intermediates beyond the f64 range (log-variances in the
-    // thousands whose exponentials overflow, sums past f64::MAX before the final halving),
-    // where the kernel cannot tell +∞ from a large finite value. The exact reference carries
-    // its own exponent. (Not `relent_simd::settle`, whose Gaussian arm keeps the kernel's
-    // value: here every non-finite value goes to the reference.)
-    let value = if logvar {
-        relent_scalar::gaussian::kl_diag_logvar(a, b, c, d)
+    // NaN or ±∞ on valid input (intermediates beyond the f64 range) goes to the exact
+    // reference: the one non-finite policy, `relent_simd::settle`.
+    let func = if logvar {
+        relent_simd::Func::GaussianKlDiagLogvar
     } else {
-        relent_scalar::gaussian::kl_diag(a, b, c, d)
+        relent_simd::Func::GaussianKlDiag
     };
-    relent_simd::Output {
-        value,
-        invalid: false,
-    }
+    relent_simd::settle(func, &[a, b, c, d], 1.0, out)
 }
 
 /// A checked call of either function at `precision`. Every term is ≥ 0, so the result is

@@ -14,87 +14,7 @@
 
 use std::sync::OnceLock;
 
-use relent_scalar::Element;
-use relent_simd::{Backend, BackendError, Func, Kernels, Output, Precision, for_backend, settle};
-
-/// Functions this crate computes differently from relent-simd's kernels of the same name: the
-/// kernel, then [`relent_simd::settle`] (a no-op on a finite value). Examples of what it
-/// settles: KL's Σg overflowing while KL = Σg + Σ(p − q) is finite (p = [1e303, 1e303]
-/// against q = [MAX, 1e-5]); generalised KL's totals ∞ − ∞ for p = q = [MAX, MAX, MAX]
-/// (exactly 0); Jensen–Shannon terms near the top of the `f64` range (p ≈ 1e245 against
-/// q = 0); e^lp overflowing for lp > 709 in KL from log-probabilities.
-pub(crate) trait Exact {
-    /// KL ([`Func::Kl`]).
-    fn kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// Normalised KL ([`Func::KlNormalized`]).
-    fn kl_normalized_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// Cross-entropy ([`Func::CrossEntropy`]).
-    fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// Entropy ([`Func::Entropy`]).
-    fn entropy_exact<T: Element>(&self, p: &[T], prec: Precision) -> Output;
-    /// Generalised KL ([`Func::GeneralizedKl`]).
-    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// Jeffreys ([`Func::Jeffreys`]).
-    fn jeffreys_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// Jensen–Shannon ([`Func::JsDivergence`]).
-    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output;
-    /// KL from log-probabilities ([`Func::KlLog`]).
-    fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output;
-}
-
-impl Exact for Kernels {
-    fn kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(Func::Kl, &[p, q], 1.0, self.kl(p, q, prec))
-    }
-
-    fn kl_normalized_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(
-            Func::KlNormalized,
-            &[p, q],
-            1.0,
-            self.kl_normalized(p, q, prec),
-        )
-    }
-
-    fn cross_entropy_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(
-            Func::CrossEntropy,
-            &[p, q],
-            1.0,
-            self.cross_entropy(p, q, prec),
-        )
-    }
-
-    fn entropy_exact<T: Element>(&self, p: &[T], prec: Precision) -> Output {
-        settle(Func::Entropy, &[p], 1.0, self.entropy(p, prec))
-    }
-
-    fn generalized_kl_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(
-            Func::GeneralizedKl,
-            &[p, q],
-            1.0,
-            self.generalized_kl(p, q, prec),
-        )
-    }
-
-    fn jeffreys_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(Func::Jeffreys, &[p, q], 1.0, self.jeffreys(p, q, prec))
-    }
-
-    fn js_divergence_exact<T: Element>(&self, p: &[T], q: &[T], prec: Precision) -> Output {
-        settle(
-            Func::JsDivergence,
-            &[p, q],
-            1.0,
-            self.js_divergence(p, q, prec),
-        )
-    }
-
-    fn kl_log_exact<T: Element>(&self, lp: &[T], lq: &[T], prec: Precision) -> Output {
-        settle(Func::KlLog, &[lp, lq], 1.0, self.kl_log(lp, lq, prec))
-    }
-}
+use relent_simd::{Backend, BackendError, Kernels, for_backend};
 
 /// The kernels of the backend in use: [`relent_simd::backend`]'s (resolved once there; this
 /// caches the kernel set).
@@ -163,25 +83,4 @@ pub fn try_backend() -> Result<Backend, BackendError> {
 /// ```
 pub fn available_backends() -> Vec<Backend> {
     relent_simd::available_backends()
-}
-
-/// `kl_logits`: the kernel (it shifts by the row maxima before dividing by the temperature, so
-/// tiny temperatures, logits near `f64::MAX` and underflowed probabilities against masked
-/// logits are decided exactly as the definition says), then [`relent_simd::settle`]: +∞ is
-/// exact only with a masked b (−∞) where a is not masked; a shifted logit difference that
-/// overflows `f64` (huge logits, tiny temperatures: the exact KL can be finite, up to 1e308)
-/// is the reference's to decide. (A row that is entirely masked has no softmax: the reference
-/// gives NaN and the checked call reports `ZeroTotal`.)
-pub(crate) fn kl_logits<T: crate::Element>(
-    a: &[T],
-    b: &[T],
-    temperature: f64,
-    precision: Precision,
-) -> Output {
-    settle(
-        Func::KlLogits,
-        &[a, b],
-        temperature,
-        kernels().kl_logits(a, b, temperature, precision),
-    )
 }

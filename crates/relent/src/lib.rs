@@ -186,6 +186,9 @@ pub use relent_simd::BackendError;
 /// # Ok::<(), relent::Error>(())
 /// ```
 pub use relent_simd::Precision;
+/// The documented error bounds (ε by element type and precision, the scales, the underflow
+/// allowance): the table every crate's tests use, re-exported from relent-simd.
+pub use relent_simd::bounds;
 
 /// Many pairs at once, on every core: row-paired, one-vs-many, all-pairs (exact or by a
 /// matrix product), top-k nearest, and one very long pair split across threads.
@@ -559,14 +562,14 @@ macro_rules! define {
         let out = define!(@kernel $kernel, $crate::Precision::Default; $($arg),+ $(; $par)?);
         $crate::unit::$post($crate::range::$range(out.value), &[$($arg),+])
     }};
-    (@kernel kl_logits, $prec:expr; $($arg:ident),+ ; $par:ident) => {
-        $crate::kernel::kl_logits($($arg),+, $par, $prec)
+    // The kernel of `relent_simd::Func::$kernel` on the resolved backend, its non-finite
+    // values settled (`relent_simd::Kernels::exact`); `$par` is the temperature of `KlLogits`.
+    (@kernel $kernel:ident, $prec:expr; $($arg:ident),+ ; $par:ident) => {
+        $crate::kernel::kernels().exact(relent_simd::Func::$kernel, &[$($arg),+], $par, $prec)
     };
-    (@kernel $kernel:ident, $prec:expr; $($arg:ident),+ $(; $par:ident)?) => {{
-        #[allow(unused_imports)]
-        use $crate::kernel::Exact as _;
-        $crate::kernel::kernels().$kernel($($arg),+ $(, $par)?, $prec)
-    }};
+    (@kernel $kernel:ident, $prec:expr; $($arg:ident),+) => {
+        $crate::kernel::kernels().exact(relent_simd::Func::$kernel, &[$($arg),+], 1.0, $prec)
+    };
     (@assume_totals Any $(, $dom:ident)*) => { "" };
     (@assume_totals NonZero, Probability $(, $dom:ident)*) => {
         "- neither slice is all zeros (it could not be normalised);"
@@ -596,7 +599,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl(p, p)` is exactly 0.
     fn kl, kl_bits(p: Probability, q: Probability) Any any;
-    kernel: kl_exact, nats, nats_bits;
+    kernel: Kl, nats, nats_bits;
     scale: "S = Σ gᵢ + |KL|, with gᵢ = pᵢ·ln(pᵢ/qᵢ) − pᵢ + qᵢ ≥ 0 the generalised-KL terms (KL = Σ gᵢ + Σ(pᵢ − qᵢ), the last sum exact), plus an absolute 2^-90·Σ(pᵢ + qᵢ). Inputs with equal totals — probability vectors — have Σ gᵢ = KL, so S = 2·KL: at most 2ε relative, even for near-identical inputs (down to KL ≈ 2^-40). For unnormalised inputs whose terms cancel it is relative to Σ gᵢ";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
@@ -617,7 +620,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `kl_normalized(p, p)` is exactly 0.
     fn kl_normalized, kl_normalized_bits(p: Probability, q: Probability) NonZero non_negative;
-    kernel: kl_normalized_exact, nats, nats_bits;
+    kernel: KlNormalized, nats, nats_bits;
     scale: "S = Σ gᵢ/Σp + KLₙ + |ln(Σq/Σp)| (gᵢ the generalised-KL terms), plus an absolute 2^-90·Σ(p + q)/Σp: at most 3ε relative for equal totals (Σ gᵢ/Σp = KLₙ then), and relative to |ln(Σq/Σp)| when the result is much smaller than that";
     example: "let counts_p = [2.0f64, 2.0];\nlet counts_q = [1.0f64, 3.0];",
         "&counts_p, &counts_q",
@@ -633,7 +636,7 @@ macro_rules! functions {
     /// - a term with `p[i] = 0` is 0, also when `q[i] = 0`;
     /// - `p[i] > 0` with `q[i] = 0` gives +∞.
     fn cross_entropy, cross_entropy_bits(p: Probability, q: Probability) Any any;
-    kernel: cross_entropy_exact, nats, nats_bits;
+    kernel: CrossEntropy, nats, nats_bits;
     scale: "S = Σ |pᵢ·ln qᵢ|, which is the value itself when every qᵢ ≤ 1 (probabilities)";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
@@ -648,11 +651,11 @@ macro_rules! functions {
     /// - a one-hot vector has entropy exactly 0; the uniform distribution over n outcomes
     ///   has ln n.
     fn entropy, entropy_bits(p: Probability) Any any;
-    kernel: entropy_exact, nats, nats_bits;
+    kernel: Entropy, nats, nats_bits;
     scale: "S = Σ |pᵢ·ln pᵢ|, which is the value itself when every pᵢ ≤ 1 (probabilities)";
     example: "let p = [0.25f32; 4];",
         "&p",
-        "assert!((v - 4.0f64.ln()).abs() <= 2f64.powi(-21) * 4.0f64.ln()); // f32: 2^-21";
+        "assert!((v - 4.0f64.ln()).abs() <= relent::bounds::DEFAULT_NARROW * 4.0f64.ln()); // f32: 2^-21";
     bits: "divided by ln 2", "std::f64::consts::LN_2";
 
     /// Generalised KL divergence Σ [p·ln(p/q) − p + q] (SciPy's `kl_div(p, q).sum()`), the
@@ -666,7 +669,7 @@ macro_rules! functions {
     /// - `p[i] > 0` with `q[i] = 0` gives +∞;
     /// - `generalized_kl(p, p)` is exactly 0.
     fn generalized_kl, generalized_kl_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: generalized_kl_exact, nats, nats_bits;
+    kernel: GeneralizedKl, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative, whatever the totals";
     example: "let p = [1.0f64, 2.0];\nlet q = [2.0f64, 2.0];",
         "&p, &q",
@@ -684,7 +687,7 @@ macro_rules! functions {
     /// - one side 0 and the other > 0 gives +∞;
     /// - `jeffreys(p, q) == jeffreys(q, p)`, and `jeffreys(p, p)` is exactly 0.
     fn jeffreys, jeffreys_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: jeffreys_exact, nats, nats_bits;
+    kernel: Jeffreys, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative";
     example: "let p = [0.5f64, 0.5];\nlet q = [0.25f64, 0.75];",
         "&p, &q",
@@ -701,7 +704,7 @@ macro_rules! functions {
     ///   other side's part, finite;
     /// - `js_divergence(p, p)` is exactly 0; disjoint supports give ln 2.
     fn js_divergence, js_divergence_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: js_divergence_exact, nats, nats_bits;
+    kernel: JsDivergence, nats, nats_bits;
     scale: "S = the value itself (every term is ≥ 0): ε relative, including near-identical inputs";
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",
@@ -717,7 +720,7 @@ macro_rules! functions {
     /// - as [`js_divergence`]: always finite, 0 for identical inputs, √(ln 2) for
     ///   disjoint supports.
     fn js_distance, js_distance_bits(p: Probability, q: Probability) Any non_negative;
-    kernel: js_divergence_exact, sqrt, sqrt_bits;
+    kernel: JsDivergence, sqrt, sqrt_bits;
     scale: "S = the value itself: ε relative (the square root halves the divergence's relative error and adds one rounding)";
     example: "let p = [1.0f64, 0.0];\nlet q = [0.0f64, 1.0];",
         "&p, &q",
@@ -734,7 +737,7 @@ macro_rules! functions {
     /// - `lq[i] = −∞` with `lp[i]` finite gives +∞;
     /// - `kl_log(lp, lp)` is exactly 0.
     fn kl_log, kl_log_bits(lp: Log, lq: Log) Any any;
-    kernel: kl_log_exact, nats, nats_bits;
+    kernel: KlLog, nats, nats_bits;
     scale: "S = Σ e^lpᵢ·|lpᵢ − lqᵢ| (terms of both signs)";
     example: "let lp = [0.5f64.ln(), 0.5f64.ln(), f64::NEG_INFINITY];\n\
               let lq = [0.25f64.ln(), 0.75f64.ln(), f64::NEG_INFINITY];",
@@ -760,7 +763,7 @@ macro_rules! functions {
     ///   (up to `f64::MAX`). (In `logits_a` such an entry's probability is below e^-MAX and
     ///   counting it as 0 changes nothing.)
     fn kl_logits, kl_logits_bits(logits_a: Log, logits_b: Log; temperature) NonZero non_negative;
-    kernel: kl_logits, nats, nats_bits;
+    kernel: KlLogits, nats, nats_bits;
     scale: "S = Σ pᵢ·|ln pᵢ − ln qᵢ| + |lse(a/t)| + |lse(b/t)|, with p = softmax(a/t), q = softmax(b/t) and lse the log-sum-exp of a row: the fused, streaming form cancels the log-sum-exp shifts, so for near-identical rows the error is relative to the shifts, not to the (tiny) KL";
     example: "let logits_a = [0.0f32, 0.0, f32::NEG_INFINITY];\n\
               let logits_b = [0.0f32, 3.0f32.ln(), f32::NEG_INFINITY];\n\
@@ -787,7 +790,7 @@ functions!(checked);
 /// let q = [0.25f32, 0.5, 0.25];
 /// let precise = relent::precise::kl(&p, &q)?;
 /// let exact = 0.25 * (0.5f64).ln() + 0.5 * 2f64.ln();
-/// assert!((precise - exact).abs() <= 2f64.powi(-49) * exact);
+/// assert!((precise - exact).abs() <= relent::bounds::HIGH * exact); // 2^-49
 /// // f64 inputs: the same computation either way.
 /// let (p, q) = ([0.1f64, 0.9], [0.3f64, 0.7]);
 /// assert_eq!(relent::precise::kl(&p, &q)?, relent::kl(&p, &q)?);

@@ -71,9 +71,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let mut out = std::io::stdout().lock();
     writeln!(out, "backend: {}", relent::backend())?;
-    if let Err(e) = relent::try_backend() {
-        writeln!(out, "note: RELENT_BACKEND ignored ({e})")?;
-    }
+    // An invalid RELENT_BACKEND was already reported on stderr by main (the one warning).
     writeln!(out, "threads: {}", rayon::current_num_threads())?;
     writeln!(
         out,
