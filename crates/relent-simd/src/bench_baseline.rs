@@ -21,7 +21,7 @@
 ///
 /// ```
 /// let p = [0.5f32, 0.5];
-/// if let Some(v) = relent_simd::baseline::kl_f32(&p, &p) { assert!(v.abs() < 1e-6); }
+/// if let Some(v) = relent_simd::bench_baseline::kl_f32(&p, &p) { assert!(v.abs() < 1e-6); }
 /// ```
 pub fn kl_f32(p: &[f32], q: &[f32]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -37,7 +37,7 @@ pub fn kl_f32(p: &[f32], q: &[f32]) -> Option<f64> {
 ///
 /// ```
 /// let p = [0.5f64, 0.5];
-/// if let Some(v) = relent_simd::baseline::kl_f64(&p, &p) { assert!(v.abs() < 1e-12); }
+/// if let Some(v) = relent_simd::bench_baseline::kl_f64(&p, &p) { assert!(v.abs() < 1e-12); }
 /// ```
 pub fn kl_f64(p: &[f64], q: &[f64]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -52,7 +52,7 @@ pub fn kl_f64(p: &[f64], q: &[f64]) -> Option<f64> {
 /// Bandwidth line: Σp + Σq with AVX2 (f32), or `None` without AVX2.
 ///
 /// ```
-/// if let Some(s) = relent_simd::baseline::sum2_f32(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
+/// if let Some(s) = relent_simd::bench_baseline::sum2_f32(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
 /// ```
 pub fn sum2_f32(p: &[f32], q: &[f32]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -67,7 +67,7 @@ pub fn sum2_f32(p: &[f32], q: &[f32]) -> Option<f64> {
 /// Bandwidth line: Σp + Σq with AVX2 (f64), or `None` without AVX2.
 ///
 /// ```
-/// if let Some(s) = relent_simd::baseline::sum2_f64(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
+/// if let Some(s) = relent_simd::bench_baseline::sum2_f64(&[1.0; 64], &[2.0; 64]) { assert_eq!(s, 192.0); }
 /// ```
 pub fn sum2_f64(p: &[f64], q: &[f64]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
@@ -84,7 +84,7 @@ pub fn sum2_f64(p: &[f64], q: &[f64]) -> Option<f64> {
 ///
 /// ```
 /// let v: Vec<u64> = (0..100).collect();
-/// assert_eq!(relent_simd::baseline::sum_words(&v), 4950);
+/// assert_eq!(relent_simd::bench_baseline::sum_words(&v), 4950);
 /// ```
 pub fn sum_words(x: &[u64]) -> u64 {
     #[cfg(target_arch = "x86_64")]
@@ -104,7 +104,7 @@ pub fn sum_words(x: &[u64]) -> u64 {
 /// The same sum one word at a time (the reference for [`sum_words`], and its fallback).
 ///
 /// ```
-/// assert_eq!(relent_simd::baseline::sum_words_scalar(&[u64::MAX, 2]), 1);
+/// assert_eq!(relent_simd::bench_baseline::sum_words_scalar(&[u64::MAX, 2]), 1);
 /// ```
 pub fn sum_words_scalar(x: &[u64]) -> u64 {
     x.iter().fold(0u64, |s, &w| s.wrapping_add(w))
