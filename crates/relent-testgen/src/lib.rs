@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod backend_env;
 pub mod distributions;
 
 use std::ops::Range;

@@ -8,78 +8,16 @@
 //! 2024, so each case runs in a child process: this test binary re-executed with the variable
 //! set, running only the `#[ignore]`d child test, which prints the values' bits.
 
-use std::process::Command;
-
 use relent::Backend;
 use relent::batch::{Divergence, MatRef, Options};
 
-/// The child test's name (run with `--exact`).
-const CHILD: &str = "child_prints_the_values_of_its_backend";
-
-/// The lines `VALUE …` the child prints with `RELENT_BACKEND` set to `backend` (removed for
-/// `None`), after checking that it exited successfully.
-fn child_values(backend: Option<&str>) -> Vec<String> {
-    let mut cmd = Command::new(std::env::current_exe().expect("the test binary"));
-    cmd.args([
-        "--exact",
-        CHILD,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ]);
-    match backend {
-        Some(v) => cmd.env("RELENT_BACKEND", v),
-        None => cmd.env_remove("RELENT_BACKEND"),
-    };
-    let out = cmd.output().expect("run the child test");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "child with RELENT_BACKEND={backend:?} failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let values: Vec<String> = stdout
-        .lines()
-        // libtest writes `test <name> ... ` before the child's first line.
-        .filter_map(|l| l.find("VALUE ").map(|i| l[i..].to_owned()))
-        .collect();
-    assert!(!values.is_empty(), "the child printed no values:\n{stdout}");
-    values
-}
-
-/// The invalid values of `RELENT_BACKEND` to try: a name that is no backend, and the first
-/// backend this CPU cannot run (reported as skipped when it runs them all).
-fn invalid_values() -> Vec<String> {
-    let mut v = vec!["bogus".to_owned()];
-    match Backend::ALL.into_iter().find(|b| !b.is_available()) {
-        Some(b) => v.push(b.name().to_owned()),
-        None => println!(
-            "SKIPPED: RELENT_BACKEND=<a backend this CPU lacks>: this CPU runs every backend ({})",
-            relent::available_backends()
-                .iter()
-                .map(|b| b.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-    v
-}
-
 #[test]
 fn invalid_relent_backend_gives_the_default_backends_values() {
-    let want = child_values(None);
-    for value in invalid_values() {
-        let got = child_values(Some(&value));
-        assert_eq!(got, want, "RELENT_BACKEND={value:?}");
-        println!(
-            "RELENT_BACKEND={value:?}: {} values as without it",
-            got.len()
-        );
-    }
+    let backends: Vec<(&str, bool)> = Backend::ALL
+        .iter()
+        .map(|b| (b.name(), b.is_available()))
+        .collect();
+    relent_testgen::backend_env::assert_invalid_backends_change_nothing(&backends);
 }
 
 /// Probabilities (some zero), their `f32` roundings, and logits (one masked), long enough to
